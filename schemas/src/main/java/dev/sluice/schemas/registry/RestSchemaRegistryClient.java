@@ -105,6 +105,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
               "test compatibility with subject '" + subject + "'");
       List<String> messages = new ArrayList<>();
       body.path("messages").forEach(m -> messages.add(m.asText()));
+      if (body.hasNonNull("reason")) {
+        messages.add(body.get("reason").asText()); // Apicurio's ccompat API sends one string
+      }
       return new CompatibilityResult(body.path("is_compatible").asBoolean(false), messages);
     } catch (SchemaRegistryException e) {
       if (e.isNotFound()) {

@@ -50,7 +50,12 @@ public final class AvroWireDeserializer<T> {
 
   /** Reads generic records in {@code readerSchema}, or in each writer's own schema when it is null. */
   public static AvroWireDeserializer<Object> forGeneric(SchemaRegistryClient registry, Schema readerSchema) {
-    return new AvroWireDeserializer<>(registry, readerSchema, GenericData.get());
+    return forGeneric(registry, readerSchema, GenericData.get());
+  }
+
+  /** As {@link #forGeneric(SchemaRegistryClient, Schema)}, with a data model (e.g. with logical-type conversions). */
+  public static AvroWireDeserializer<Object> forGeneric(SchemaRegistryClient registry, Schema readerSchema, GenericData model) {
+    return new AvroWireDeserializer<>(registry, readerSchema, model);
   }
 
   /** The reader schema (null for generic records read in the writer's schema). */

@@ -1,0 +1,36 @@
+package dev.sluice.cli;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/** Parses durations as people write them on a command line: 500ms, 10s, 1m, 2h, 7d (or ISO-8601, PT10S). */
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+  @Override
+  public Duration convert(String value) {
+    return parse(value);
+  }
+
+  public static Duration parse(String value) {
+    String text = value.trim().toLowerCase(java.util.Locale.ROOT);
+    Matcher m = SIMPLE.matcher(text);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }
+    try {
+      return Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: use e.g. 500ms, 10s, 1m, 2h, 7d");
+    }
+  }
+}

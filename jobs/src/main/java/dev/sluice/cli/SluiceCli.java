@@ -1,0 +1,84 @@
+package dev.sluice.cli;
+
+import dev.sluice.schemas.registry.RegistryUnavailableException;
+import dev.sluice.schemas.registry.SchemaRegistryException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sluice} command-line tool (run through {@code bin/sluice}). Subcommands: infra, topics, job,
+ * produce, demo. Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage, 3 {@code infra status}
+ * found a service not ready.
+ */
+@Command(
+    name = "sluice",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceCli.Version.class,
+    description = "Streaming features, scoring and model monitoring in one exactly-once Flink stream.",
+    subcommands = {
+      DemoCommand.class,
+      InfraCommand.class,
+      TopicsCommand.class,
+      JobCommand.class,
+      ProduceCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Start here:  bin/sluice demo        (services + job + demo traffic; web UI http://127.0.0.1:8081)",
+      "Stop:        bin/sluice infra down",
+      "Help on one command: bin/sluice help <command>, e.g. bin/sluice infra up --help"
+    })
+public final class SluiceCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the CLI and returns the exit code (tests call this). */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new SluiceCli());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          commandLine.getErr().println("sluice " + commandLine.getCommandName() + ": " + describe(e));
+          if (System.getenv("SLUICE_DEBUG") != null) {
+            e.printStackTrace(commandLine.getErr());
+          } else {
+            commandLine.getErr().println("(set SLUICE_DEBUG=1 for the stack trace)");
+          }
+          return 1;
+        });
+    return cli;
+  }
+
+  private static String describe(Throwable e) {
+    Throwable root = e;
+    while ((root instanceof java.util.concurrent.ExecutionException || root.getMessage() == null) && root.getCause() != null) {
+      root = root.getCause();
+    }
+    if (root instanceof RegistryUnavailableException || root instanceof SchemaRegistryException
+        || root instanceof IllegalArgumentException || root instanceof IllegalStateException) {
+      return root.getMessage();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
+  }
+
+  /** Version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = SluiceCli.class.getPackage().getImplementationVersion();
+      return new String[] {"sluice " + (version == null ? "0.1.0-SNAPSHOT" : version)};
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.sluice.cli.infra;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A single-node Kafka 4.2 broker in KRaft combined mode (broker and controller in one process), from the
+ * Maven Central jars listed in {@code docker/local/kafka/pom.xml}. Storage is formatted once, on first start.
+ */
+public final class KafkaService implements LocalService {
+  public static final int BROKER_PORT = 9092;
+  public static final int CONTROLLER_PORT = 9093;
+  public static final String BOOTSTRAP = "127.0.0.1:" + BROKER_PORT;
+
+  @Override
+  public String name() {
+    return "kafka";
+  }
+
+  @Override
+  public String address() {
+    return BOOTSTRAP + " (controller 127.0.0.1:" + CONTROLLER_PORT + ")";
+  }
+
+  @Override
+  public int port() {
+    return BROKER_PORT;
+  }
+
+  @Override
+  public String processMarker() {
+    return "kafka.Kafka";
+  }
+
+  @Override
+  public void prepare(Layout layout, Console console) throws Exception {
+    Path lib = layout.lib(name());
+    Path complete = lib.resolve(".complete");
+    if (Files.exists(complete)) {
+      return;
+    }
+    console.info("  fetching Kafka 4.2.0 jars from Maven Central into %s ...", lib);
+    Commands.run(
+        List.of(Commands.mvn(), "-q", "-B", "-f", layout.repoFile("docker/local/kafka/pom.xml").toString(),
+            "dependency:copy-dependencies", "-DoutputDirectory=" + lib),
+        layout.projectRoot(), layout.logs().resolve("kafka-prepare.log"), 15, "fetching the Kafka jars");
+    Files.writeString(complete, "ok\n");
+  }
+
+  @Override
+  public void initialise(Layout layout, Console console) throws Exception {
+    Path data = layout.data(name());
+    Path properties = layout.data(name()).getParent().resolve("kafka-server.properties");
+    String template = Files.readString(layout.repoFile("docker/local/kafka/server.properties.template"), StandardCharsets.UTF_8);
+    Files.writeString(
+        properties,
+        template
+            .replace("@BROKER_PORT@", Integer.toString(BROKER_PORT))
+            .replace("@CONTROLLER_PORT@", Integer.toString(CONTROLLER_PORT))
+            .replace("@DATA_DIR@", data.toString()));
+    if (Files.exists(data.resolve("meta.properties"))) {
+      return;
+    }
+    console.info("  formatting Kafka storage in %s", data);
+    Path log = layout.logs().resolve("kafka-format.log");
+    Commands.run(
+        List.of(Commands.java(), "-cp", layout.lib(name()) + "/*", "kafka.tools.StorageTool", "format",
+            "-t", clusterId(), "-c", properties.toString(), "--standalone", "--ignore-formatted"),
+        layout.projectRoot(), log, 2, "formatting Kafka storage");
+  }
+
+  /** A fixed-format random cluster id (22 chars of URL-safe base64 of a UUID, as StorageTool makes). */
+  private static String clusterId() {
+    java.util.UUID uuid = java.util.UUID.randomUUID();
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16);
+    buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+  }
+
+  @Override
+  public List<String> command(Layout layout) {
+    return List.of(
+        Commands.java(), "-Xmx384m", "-Xms128m",
+        "-Dlog4j2.configurationFile=" + layout.repoFile("docker/local/kafka/log4j2.yaml"),
+        "-Dkafka.logs.dir=" + layout.logs().resolve("kafka"),
+        "-cp", layout.lib(name()) + "/*",
+        "kafka.Kafka", layout.data(name()).getParent().resolve("kafka-server.properties").toString());
+  }
+
+  @Override
+  public Path logFile(Layout layout) {
+    return layout.logs().resolve("kafka.log");
+  }
+
+  @Override
+  public boolean isReady() {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500))) {
+      return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+}

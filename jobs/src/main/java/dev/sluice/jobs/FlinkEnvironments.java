@@ -1,0 +1,30 @@
+package dev.sluice.jobs;
+
+import dev.sluice.state.CheckpointSettings;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Creates the execution environment for a job, in-process or inside a cluster's client. */
+public final class FlinkEnvironments {
+  /** Where a job runs. */
+  public enum Mode {
+    /** In this JVM: a MiniCluster with the web UI on 127.0.0.1 (what `bin/sluice` does by default). */
+    LOCAL,
+    /** The environment of the client that invoked main, e.g. `flink run` against a cluster. */
+    SUBMIT
+  }
+
+  private FlinkEnvironments() {}
+
+  public static StreamExecutionEnvironment create(Mode mode, CheckpointSettings checkpoints, int webUiPort) {
+    Configuration conf = checkpoints.applyTo(new Configuration());
+    if (mode == Mode.SUBMIT) {
+      return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    }
+    conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    conf.set(RestOptions.ADDRESS, "127.0.0.1");
+    conf.set(RestOptions.PORT, webUiPort);
+    return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+  }
+}
