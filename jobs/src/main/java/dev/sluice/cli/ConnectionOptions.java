@@ -19,13 +19,15 @@ public final class ConnectionOptions {
   @Option(
       names = "--registry-url",
       defaultValue = RegistryService.URL,
-      description = "Confluent-compatible schema registry base URL(s), comma-separated (default: ${DEFAULT-VALUE}).")
+      description =
+          "Confluent-compatible schema registry base URL(s), comma-separated (default: ${DEFAULT-VALUE}).")
   String registryUrl;
 
   @Option(
       names = "--registry-property",
       paramLabel = "KEY=VALUE",
-      description = "Extra registry client property, e.g. basic.auth.user.info=user:pass (repeatable).")
+      description =
+          "Extra registry client property, e.g. basic.auth.user.info=user:pass (repeatable).")
   List<String> registryProperties = List.of();
 
   public String bootstrapServers() {
@@ -38,7 +40,8 @@ public final class ConnectionOptions {
     for (String property : registryProperties) {
       int eq = property.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("--registry-property '" + property + "' is not KEY=VALUE");
+        throw new IllegalArgumentException(
+            "--registry-property '" + property + "' is not KEY=VALUE");
       }
       props.put(property.substring(0, eq).trim(), property.substring(eq + 1).trim());
     }

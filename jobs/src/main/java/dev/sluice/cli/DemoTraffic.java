@@ -19,9 +19,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Placeholder traffic for the spine: random transactions at a steady rate with wall-clock event times, plus an
- * optional malformed record every N to show the dead-letter path. Not the handbook simulator (that is a
- * separate capability); only here so that the first job has something to count.
+ * Placeholder traffic for the spine: random transactions at a steady rate with wall-clock event
+ * times, plus an optional malformed record every N to show the dead-letter path. Not the handbook
+ * simulator (that is a separate capability); only here so that the first job has something to
+ * count.
  */
 final class DemoTraffic implements Runnable {
   private final String bootstrapServers;
@@ -33,7 +34,13 @@ final class DemoTraffic implements Runnable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile long sent;
 
-  DemoTraffic(String bootstrapServers, RegistryConfig registry, String topic, double ratePerSecond, long count, long malformedEvery) {
+  DemoTraffic(
+      String bootstrapServers,
+      RegistryConfig registry,
+      String topic,
+      double ratePerSecond,
+      long count,
+      long malformedEvery) {
     if (ratePerSecond <= 0) {
       throw new IllegalArgumentException("--rate must be > 0, got " + ratePerSecond);
     }
@@ -63,8 +70,10 @@ final class DemoTraffic implements Runnable {
     Random random = new Random(42);
     long intervalNanos = (long) (1e9 / ratePerSecond);
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(registryConfig);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      AvroWireSerializer<Transaction> serializer = new AvroWireSerializer<>(registry, registryConfig, false);
+        KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      AvroWireSerializer<Transaction> serializer =
+          new AvroWireSerializer<>(registry, registryConfig, false);
       long next = System.nanoTime();
       for (long n = 1; running.get() && (count == 0 || n <= count); n++) {
         String customer = String.format("c-%05d", random.nextInt(500));
@@ -78,11 +87,14 @@ final class DemoTraffic implements Runnable {
                   .setEventTime(Instant.now())
                   .setCustomerId(customer)
                   .setTerminalId(String.format("t-%05d", random.nextInt(1000)))
-                  .setAmount(BigDecimal.valueOf(5 + Math.abs(random.nextGaussian()) * 50).setScale(2, RoundingMode.HALF_UP))
+                  .setAmount(
+                      BigDecimal.valueOf(5 + Math.abs(random.nextGaussian()) * 50)
+                          .setScale(2, RoundingMode.HALF_UP))
                   .build();
           value = serializer.serialize(topic, tx);
         }
-        producer.send(new ProducerRecord<>(topic, customer.getBytes(StandardCharsets.UTF_8), value));
+        producer.send(
+            new ProducerRecord<>(topic, customer.getBytes(StandardCharsets.UTF_8), value));
         sent = n;
         next += intervalNanos;
         long wait = next - System.nanoTime();

@@ -5,7 +5,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Parses durations as people write them on a command line: 500ms, 10s, 1m, 2h, 7d (or ISO-8601, PT10S). */
+/**
+ * Parses durations as people write them on a command line: 500ms, 10s, 1m, 2h, 7d (or ISO-8601,
+ * PT10S).
+ */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
@@ -30,7 +33,8 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     try {
       return Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (java.time.format.DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: use e.g. 500ms, 10s, 1m, 2h, 7d");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a duration: use e.g. 500ms, 10s, 1m, 2h, 7d");
     }
   }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sluice infra up|down|status|prepare}: the local, docker-less Kafka, schema registry and Redis. */
+/**
+ * {@code sluice infra up|down|status|prepare}: the local, docker-less Kafka, schema registry and
+ * Redis.
+ */
 @Command(
     name = "infra",
     description = {
@@ -19,7 +22,12 @@ import picocli.CommandLine.Parameters;
       "(127.0.0.1:6379) as local processes; data, logs and pids under var/."
     },
     mixinStandardHelpOptions = true,
-    subcommands = {InfraCommand.Up.class, InfraCommand.Down.class, InfraCommand.Status.class, InfraCommand.Prepare.class})
+    subcommands = {
+      InfraCommand.Up.class,
+      InfraCommand.Down.class,
+      InfraCommand.Status.class,
+      InfraCommand.Prepare.class
+    })
 final class InfraCommand {
 
   /** Which services a subcommand acts on. */
@@ -30,7 +38,9 @@ final class InfraCommand {
         description = "kafka, registry, redis (default: all).")
     List<String> names = List.of();
 
-    @Option(names = "--var-dir", description = "Folder for data, logs and pids (default: <checkout>/var).")
+    @Option(
+        names = "--var-dir",
+        description = "Folder for data, logs and pids (default: <checkout>/var).")
     Path varDir;
 
     LocalInfra infra() {
@@ -46,15 +56,19 @@ final class InfraCommand {
       }
       for (String name : names) {
         if (all.stream().noneMatch(s -> s.name().equals(name))) {
-          throw new IllegalArgumentException("unknown service '" + name + "': choose from kafka, registry, redis");
+          throw new IllegalArgumentException(
+              "unknown service '" + name + "': choose from kafka, registry, redis");
         }
       }
       return new LocalInfra(Project.layout(varDir), Project.console(), chosen);
     }
   }
 
-  @Command(name = "up", mixinStandardHelpOptions = true,
-      description = "Start the services (idempotent), wait until each answers, and create the platform's topics.")
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description =
+          "Start the services (idempotent), wait until each answers, and create the platform's topics.")
   static final class Up implements Callable<Integer> {
     @Mixin Selection selection;
 
@@ -71,7 +85,10 @@ final class InfraCommand {
     }
   }
 
-  @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop the services started by 'up' (data is kept).")
+  @Command(
+      name = "down",
+      mixinStandardHelpOptions = true,
+      description = "Stop the services started by 'up' (data is kept).")
   static final class Down implements Callable<Integer> {
     @Mixin Selection selection;
 
@@ -82,7 +99,10 @@ final class InfraCommand {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show each service's state, pid, address and log.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = "Show each service's state, pid, address and log.")
   static final class Status implements Callable<Integer> {
     @Mixin Selection selection;
 
@@ -91,15 +111,20 @@ final class InfraCommand {
       List<LocalInfra.Status> statuses = selection.infra().status();
       System.out.printf("%-9s %-10s %-8s %-50s %s%n", "SERVICE", "STATE", "PID", "ADDRESS", "LOG");
       for (LocalInfra.Status s : statuses) {
-        System.out.printf("%-9s %-10s %-8s %-50s %s%n", s.name(), s.state(), s.pid() == null ? "-" : s.pid(), s.address(), s.log());
+        System.out.printf(
+            "%-9s %-10s %-8s %-50s %s%n",
+            s.name(), s.state(), s.pid() == null ? "-" : s.pid(), s.address(), s.log());
       }
       // Exit 3 when something is not ready, so scripts can test it.
       return statuses.stream().allMatch(s -> s.state().equals("ready")) ? 0 : 3;
     }
   }
 
-  @Command(name = "prepare", mixinStandardHelpOptions = true,
-      description = "Fetch, build or install what the services need, without starting them (CI does this first).")
+  @Command(
+      name = "prepare",
+      mixinStandardHelpOptions = true,
+      description =
+          "Fetch, build or install what the services need, without starting them (CI does this first).")
   static final class Prepare implements Callable<Integer> {
     @Mixin Selection selection;
 

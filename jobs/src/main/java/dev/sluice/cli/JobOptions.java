@@ -17,28 +17,45 @@ public final class JobOptions {
       })
   FlinkEnvironments.Mode mode;
 
-  @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port in LOCAL mode (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--web-ui-port",
+      defaultValue = "8081",
+      description = "Flink web UI port in LOCAL mode (default: ${DEFAULT-VALUE}).")
   int webUiPort;
 
-  @Option(names = "--checkpoint-dir", description = "Checkpoint directory URI (default: file://<checkout>/var/checkpoints).")
+  @Option(
+      names = "--checkpoint-dir",
+      description = "Checkpoint directory URI (default: file://<checkout>/var/checkpoints).")
   URI checkpointDir;
 
-  @Option(names = "--checkpoint-interval", converter = DurationConverter.class, defaultValue = "10s",
-      description = "Checkpoint interval; exactly-once output becomes visible at each checkpoint (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-interval",
+      converter = DurationConverter.class,
+      defaultValue = "10s",
+      description =
+          "Checkpoint interval; exactly-once output becomes visible at each checkpoint (default: ${DEFAULT-VALUE}).")
   Duration checkpointInterval;
 
-  @Option(names = "--max-restarts", defaultValue = "10", description = "Restarts before the job gives up (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-restarts",
+      defaultValue = "10",
+      description = "Restarts before the job gives up (default: ${DEFAULT-VALUE}).")
   int maxRestarts;
 
   FlinkEnvironments.Mode mode() {
     if (mode != null) {
       return mode;
     }
-    return System.getProperty("sluice.home") != null ? FlinkEnvironments.Mode.LOCAL : FlinkEnvironments.Mode.SUBMIT;
+    return System.getProperty("sluice.home") != null
+        ? FlinkEnvironments.Mode.LOCAL
+        : FlinkEnvironments.Mode.SUBMIT;
   }
 
   CheckpointSettings checkpoints() {
-    URI dir = checkpointDir != null ? checkpointDir : Path.of(Project.home().toString(), "var", "checkpoints").toUri();
+    URI dir =
+        checkpointDir != null
+            ? checkpointDir
+            : Path.of(Project.home().toString(), "var", "checkpoints").toUri();
     return new CheckpointSettings(dir, checkpointInterval, maxRestarts);
   }
 }

@@ -7,7 +7,9 @@ import org.apache.flink.core.execution.JobClient;
 final class Jobs {
   private Jobs() {}
 
-  /** Cancels the job when the JVM is asked to stop (Ctrl-C), so the MiniCluster shuts down cleanly. */
+  /**
+   * Cancels the job when the JVM is asked to stop (Ctrl-C), so the MiniCluster shuts down cleanly.
+   */
   static void cancelOnShutdown(JobClient client) {
     Runtime.getRuntime()
         .addShutdownHook(

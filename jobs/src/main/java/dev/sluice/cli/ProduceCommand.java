@@ -13,27 +13,49 @@ import picocli.CommandLine.Option;
     subcommands = {ProduceCommand.Demo.class})
 final class ProduceCommand {
 
-  @Command(name = "demo", mixinStandardHelpOptions = true,
-      description = "Random transactions at a steady rate with wall-clock event time (not the fraud simulator).")
+  @Command(
+      name = "demo",
+      mixinStandardHelpOptions = true,
+      description =
+          "Random transactions at a steady rate with wall-clock event time (not the fraud simulator).")
   static final class Demo implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
 
-    @Option(names = "--topic", defaultValue = "transactions", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--topic",
+        defaultValue = "transactions",
+        description = "Default: ${DEFAULT-VALUE}.")
     String topic;
 
-    @Option(names = "--rate", defaultValue = "20", description = "Events per second (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rate",
+        defaultValue = "20",
+        description = "Events per second (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--count", defaultValue = "0", description = "Events to send, 0 for no limit (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--count",
+        defaultValue = "0",
+        description = "Events to send, 0 for no limit (default: ${DEFAULT-VALUE}).")
     long count;
 
-    @Option(names = "--malformed-every", defaultValue = "0",
-        description = "Send a non-wire-format record every N events, to exercise the dead-letter topic (0: never).")
+    @Option(
+        names = "--malformed-every",
+        defaultValue = "0",
+        description =
+            "Send a non-wire-format record every N events, to exercise the dead-letter topic (0: never).")
     long malformedEvery;
 
     @Override
     public Integer call() {
-      DemoTraffic traffic = new DemoTraffic(connection.bootstrapServers(), connection.registry(), topic, rate, count, malformedEvery);
+      DemoTraffic traffic =
+          new DemoTraffic(
+              connection.bootstrapServers(),
+              connection.registry(),
+              topic,
+              rate,
+              count,
+              malformedEvery);
       Runtime.getRuntime().addShutdownHook(new Thread(traffic::stop));
       traffic.run();
       System.out.printf("sent %d event(s) to %s%n", traffic.sent(), topic);

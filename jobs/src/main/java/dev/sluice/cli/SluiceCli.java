@@ -6,15 +6,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code sluice} command-line tool (run through {@code bin/sluice}). Subcommands: infra, topics, job,
- * produce, demo. Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage, 3 {@code infra status}
- * found a service not ready.
+ * The {@code sluice} command-line tool (run through {@code bin/sluice}). Subcommands: infra,
+ * topics, job, produce, demo. Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage, 3
+ * {@code infra status} found a service not ready.
  */
 @Command(
     name = "sluice",
     mixinStandardHelpOptions = true,
     versionProvider = SluiceCli.Version.class,
-    description = "Streaming features, scoring and model monitoring in one exactly-once Flink stream.",
+    description =
+        "Streaming features, scoring and model monitoring in one exactly-once Flink stream.",
     subcommands = {
       DemoCommand.class,
       InfraCommand.class,
@@ -34,7 +35,8 @@ public final class SluiceCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
   }
 
   public static void main(String[] args) {
@@ -50,7 +52,9 @@ public final class SluiceCli implements Runnable {
     CommandLine cli = new CommandLine(new SluiceCli());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("sluice " + commandLine.getCommandName() + ": " + describe(e));
+          commandLine
+              .getErr()
+              .println("sluice " + commandLine.getCommandName() + ": " + describe(e));
           if (System.getenv("SLUICE_DEBUG") != null) {
             e.printStackTrace(commandLine.getErr());
           } else {
@@ -63,11 +67,14 @@ public final class SluiceCli implements Runnable {
 
   private static String describe(Throwable e) {
     Throwable root = e;
-    while ((root instanceof java.util.concurrent.ExecutionException || root.getMessage() == null) && root.getCause() != null) {
+    while ((root instanceof java.util.concurrent.ExecutionException || root.getMessage() == null)
+        && root.getCause() != null) {
       root = root.getCause();
     }
-    if (root instanceof RegistryUnavailableException || root instanceof SchemaRegistryException
-        || root instanceof IllegalArgumentException || root instanceof IllegalStateException) {
+    if (root instanceof RegistryUnavailableException
+        || root instanceof SchemaRegistryException
+        || root instanceof IllegalArgumentException
+        || root instanceof IllegalStateException) {
       return root.getMessage();
     }
     return root.getClass().getSimpleName() + ": " + root.getMessage();

@@ -36,14 +36,22 @@ import picocli.CommandLine.Parameters;
 /** {@code sluice topics create|list|tail}. */
 @Command(
     name = "topics",
-    description = "Create the platform's topics, list topics, or print a topic's records decoded through the registry.",
+    description =
+        "Create the platform's topics, list topics, or print a topic's records decoded through the registry.",
     mixinStandardHelpOptions = true,
-    subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class, TopicsCommand.Tail.class})
+    subcommands = {
+      TopicsCommand.Create.class,
+      TopicsCommand.ListTopics.class,
+      TopicsCommand.Tail.class
+    })
 final class TopicsCommand {
 
-  /** Creates every topic in {@link Topics#ALL} that does not exist; existing ones are left alone. */
+  /**
+   * Creates every topic in {@link Topics#ALL} that does not exist; existing ones are left alone.
+   */
   static void createAll(String bootstrapServers, Console console) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Set<String> existing = admin.listTopics().names().get();
       for (Topics.Spec spec : Topics.ALL) {
         if (existing.contains(spec.name())) {
@@ -53,13 +61,19 @@ final class TopicsCommand {
             new NewTopic(spec.name(), spec.partitions(), (short) 1)
                 .configs(
                     spec.compacted()
-                        ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
-                        : Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(spec.retention().toMillis())));
+                        ? Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                        : Map.of(
+                            TopicConfig.RETENTION_MS_CONFIG,
+                            Long.toString(spec.retention().toMillis())));
         try {
           admin.createTopics(List.of(topic)).all().get();
           console.info(
               "topic     %-14s created: %d partition(s), %s - %s",
-              spec.name(), spec.partitions(), spec.compacted() ? "compacted" : "retention " + spec.retention().toDays() + " d", spec.description());
+              spec.name(),
+              spec.partitions(),
+              spec.compacted() ? "compacted" : "retention " + spec.retention().toDays() + " d",
+              spec.description());
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw e;
@@ -69,8 +83,11 @@ final class TopicsCommand {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Create the platform's topics with explicit partitions and retention (existing topics are kept).")
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description =
+          "Create the platform's topics with explicit partitions and retention (existing topics are kept).")
   static final class Create implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
 
@@ -87,28 +104,41 @@ final class TopicsCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers()))) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers()))) {
         new TreeSet<>(admin.listTopics().names().get()).forEach(System.out::println);
       }
       return 0;
     }
   }
 
-  @Command(name = "tail", mixinStandardHelpOptions = true,
-      description = "Print records of a topic as JSON, decoded with their writer schema from the registry.")
+  @Command(
+      name = "tail",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print records of a topic as JSON, decoded with their writer schema from the registry.")
   static final class Tail implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
 
     @Parameters(paramLabel = "TOPIC", description = "Topic to read, e.g. event-counts.")
     String topic;
 
-    @Option(names = "--from-latest", description = "Only records produced from now on (default: from the beginning).")
+    @Option(
+        names = "--from-latest",
+        description = "Only records produced from now on (default: from the beginning).")
     boolean fromLatest;
 
-    @Option(names = "--max", defaultValue = "0", description = "Stop after this many records (0: no limit).")
+    @Option(
+        names = "--max",
+        defaultValue = "0",
+        description = "Stop after this many records (0: no limit).")
     long max;
 
-    @Option(names = "--idle-timeout", converter = DurationConverter.class, defaultValue = "0s",
+    @Option(
+        names = "--idle-timeout",
+        converter = DurationConverter.class,
+        defaultValue = "0s",
         description = "Stop after this long without a record (0s: follow forever).")
     Duration idleTimeout;
 
@@ -125,11 +155,15 @@ final class TopicsCommand {
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       long printed = 0;
       try (SchemaRegistryClient registry = SchemaRegistryClients.create(connection.registry());
-          KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+          KafkaConsumer<byte[], byte[]> consumer =
+              new KafkaConsumer<>(
+                  props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         if (consumer.partitionsFor(topic, Duration.ofSeconds(10)).isEmpty()) {
-          throw new IllegalArgumentException("topic '" + topic + "' does not exist (see 'sluice topics list')");
+          throw new IllegalArgumentException(
+              "topic '" + topic + "' does not exist (see 'sluice topics list')");
         }
-        AvroWireDeserializer<Object> decoder = AvroWireDeserializer.forGeneric(registry, null, model);
+        AvroWireDeserializer<Object> decoder =
+            AvroWireDeserializer.forGeneric(registry, null, model);
         consumer.subscribe(List.of(topic));
         long lastRecord = System.nanoTime();
         while (max == 0 || printed < max) {
@@ -150,7 +184,12 @@ final class TopicsCommand {
             try {
               text = model.toString(decoder.deserialize(record.value()));
             } catch (WireFormatException e) {
-              text = "{\"undecodable\": \"" + e.kind() + ": " + e.getMessage().replace("\"", "'") + "\"}";
+              text =
+                  "{\"undecodable\": \""
+                      + e.kind()
+                      + ": "
+                      + e.getMessage().replace("\"", "'")
+                      + "\"}";
             }
             System.out.printf("%d/%d %s%n", record.partition(), record.offset(), text);
             printed++;

@@ -5,31 +5,34 @@ import dev.sluice.avro.EventCount;
 import dev.sluice.avro.Transaction;
 import dev.sluice.operators.DeadLetterRouter;
 import dev.sluice.operators.EventCounter;
+import dev.sluice.operators.RightOnlyWatermarks;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.CheckpointSettings;
 import java.time.Duration;
 import java.util.Objects;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.types.Either;
 
 /**
- * The spine job: reads transactions through the schema registry, sends undecodable records to the dead-letter
- * topic, and counts valid transactions per tumbling event-time window into the event-counts topic. It exists
- * to prove the path Kafka -> registry -> Flink -> Kafka end to end; later jobs replace it.
+ * The spine job: reads transactions through the schema registry, sends undecodable records to the
+ * dead-letter topic, and counts valid transactions per tumbling event-time window into the
+ * event-counts topic. It exists to prove the path Kafka -> registry -> Flink -> Kafka end to end;
+ * later jobs replace it.
  *
- * <p>Topology: {@code transactions-source -> dead-letter-router -> (side) dead-letter-sink;
- * main -> count-per-window -> event-count-sink}. Event time comes from {@code Transaction.eventTime}
- * (dead letters keep the Kafka timestamp), with bounded out-of-orderness; idle partitions stop holding the
- * watermark back after {@link Config#idleTimeout()}. State: one long per open window (non-keyed, parallelism 1),
- * dropped when the window fires. Output is exactly-once: counts and dead letters become visible to
- * {@code read_committed} consumers at each completed checkpoint.
+ * <p>Topology: {@code transactions-source -> dead-letter-router -> (side) dead-letter-sink; main ->
+ * count-per-window -> event-count-sink}. Event time comes from {@code Transaction.eventTime} (dead
+ * letters keep the Kafka timestamp), with bounded out-of-orderness; idle partitions stop holding
+ * the watermark back after {@link Config#idleTimeout()}. State: one long per open window
+ * (non-keyed, parallelism 1), dropped when the window fires. Output is exactly-once: counts and
+ * dead letters become visible to {@code read_committed} consumers at each completed checkpoint.
  */
 public final class EventCountJob {
   public static final String JOB_NAME = "sluice event-count";
@@ -37,7 +40,8 @@ public final class EventCountJob {
   private EventCountJob() {}
 
   /**
-   * Everything the job needs, parsed once (see {@code sluice job event-count --help} for the options).
+   * Everything the job needs, parsed once (see {@code sluice job event-count --help} for the
+   * options).
    */
   public record Config(
       String bootstrapServers,
@@ -63,41 +67,67 @@ public final class EventCountJob {
     }
   }
 
-  /** Builds the Kafka connectors from {@code config}, defines the workflow and starts it without blocking. */
+  /**
+   * Builds the Kafka connectors from {@code config}, defines the workflow and starts it without
+   * blocking.
+   */
   public static JobClient start(StreamExecutionEnvironment env, Config config) throws Exception {
+    DataStream<Either<DeadLetter, Transaction>> input =
+        env.fromSource(
+                KafkaConnectors.registrySource(
+                    config.bootstrapServers(),
+                    config.registry(),
+                    config.inputTopic(),
+                    config.groupId(),
+                    config.startFrom(),
+                    Transaction.class),
+                watermarks(config.outOfOrderness(), config.idleTimeout()),
+                "transactions-source")
+            .uid("transactions-source");
     defineWorkflow(
-        env,
-        KafkaConnectors.registrySource(
-            config.bootstrapServers(), config.registry(), config.inputTopic(), config.groupId(), config.startFrom(), Transaction.class),
-        KafkaConnectors.registrySink(config.bootstrapServers(), config.registry(), config.outputTopic(), "sluice-event-count-counts"),
-        KafkaConnectors.registrySink(config.bootstrapServers(), config.registry(), config.deadLetterTopic(), "sluice-event-count-dlq"),
+        input,
+        KafkaConnectors.registrySink(
+            config.bootstrapServers(),
+            config.registry(),
+            config.outputTopic(),
+            "sluice-event-count-counts"),
+        KafkaConnectors.registrySink(
+            config.bootstrapServers(),
+            config.registry(),
+            config.deadLetterTopic(),
+            "sluice-event-count-dlq"),
         config.inputTopic(),
-        config.window(),
-        config.outOfOrderness(),
-        config.idleTimeout());
+        config.window());
     return env.executeAsync(JOB_NAME);
   }
 
-  /** The job's dataflow, with sources and sinks passed in so that tests can run it on bounded input. */
+  /**
+   * Event time from {@code Transaction.eventTime}. Dead letters carry the Kafka timestamp but do
+   * not move the watermark: a malformed record replayed today must not close yesterday's windows.
+   */
+  public static WatermarkStrategy<Either<DeadLetter, Transaction>> watermarks(
+      Duration outOfOrderness, Duration idleTimeout) {
+    WatermarkStrategy<Either<DeadLetter, Transaction>> strategy =
+        context -> new RightOnlyWatermarks<>(new BoundedOutOfOrdernessWatermarks<>(outOfOrderness));
+    return strategy
+        .withTimestampAssigner(
+            (record, kafkaTimestamp) ->
+                record.isRight() ? record.right().getEventTime().toEpochMilli() : kafkaTimestamp)
+        .withIdleness(idleTimeout);
+  }
+
+  /**
+   * The job's dataflow from a timestamped input, with sinks passed in so that tests can run it on
+   * bounded input and collect the output.
+   */
   public static void defineWorkflow(
-      StreamExecutionEnvironment env,
-      Source<Either<DeadLetter, Transaction>, ?, ?> source,
+      DataStream<Either<DeadLetter, Transaction>> input,
       Sink<EventCount> counts,
       Sink<DeadLetter> deadLetters,
       String sourceName,
-      Duration window,
-      Duration outOfOrderness,
-      Duration idleTimeout) {
-    WatermarkStrategy<Either<DeadLetter, Transaction>> watermarks =
-        WatermarkStrategy.<Either<DeadLetter, Transaction>>forBoundedOutOfOrderness(outOfOrderness)
-            .withTimestampAssigner(
-                (record, kafkaTimestamp) ->
-                    record.isRight() ? record.right().getEventTime().toEpochMilli() : kafkaTimestamp)
-            .withIdleness(idleTimeout);
-
+      Duration window) {
     SingleOutputStreamOperator<Transaction> transactions =
-        env.fromSource(source, watermarks, "transactions-source")
-            .uid("transactions-source")
+        input
             .process(new DeadLetterRouter<Transaction>())
             .returns(new AvroTypeInfo<>(Transaction.class))
             .uid("dead-letter-router")

@@ -9,7 +9,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class FlinkEnvironments {
   /** Where a job runs. */
   public enum Mode {
-    /** In this JVM: a MiniCluster with the web UI on 127.0.0.1 (what `bin/sluice` does by default). */
+    /**
+     * In this JVM: a MiniCluster with the web UI on 127.0.0.1 (what `bin/sluice` does by default).
+     */
     LOCAL,
     /** The environment of the client that invoked main, e.g. `flink run` against a cluster. */
     SUBMIT
@@ -17,7 +19,8 @@ public final class FlinkEnvironments {
 
   private FlinkEnvironments() {}
 
-  public static StreamExecutionEnvironment create(Mode mode, CheckpointSettings checkpoints, int webUiPort) {
+  public static StreamExecutionEnvironment create(
+      Mode mode, CheckpointSettings checkpoints, int webUiPort) {
     Configuration conf = checkpoints.applyTo(new Configuration());
     if (mode == Mode.SUBMIT) {
       return StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -16,8 +16,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 /** Kafka sources and sinks configured the way every platform job needs them. */
 public final class KafkaConnectors {
   /**
-   * Kept below the broker's default {@code transaction.max.timeout.ms} (15 min); the connector's own default
-   * (1 h) is refused by a default broker.
+   * Kept below the broker's default {@code transaction.max.timeout.ms} (15 min); the connector's
+   * own default (1 h) is refused by a default broker.
    */
   static final String TRANSACTION_TIMEOUT_MS = "900000";
 
@@ -30,18 +30,26 @@ public final class KafkaConnectors {
   }
 
   /**
-   * A source that decodes through the registry and emits {@code Right(value)} or {@code Left(deadLetter)}; it
-   * never fails on a bad record. Offsets are committed on checkpoints; reads only committed data.
+   * A source that decodes through the registry and emits {@code Right(value)} or {@code
+   * Left(deadLetter)}; it never fails on a bad record. Offsets are committed on checkpoints; reads
+   * only committed data.
    */
   public static <T extends SpecificRecordBase> KafkaSource<Either<DeadLetter, T>> registrySource(
-      String bootstrapServers, RegistryConfig registry, String topic, String groupId, StartFrom startFrom, Class<T> type) {
+      String bootstrapServers,
+      RegistryConfig registry,
+      String topic,
+      String groupId,
+      StartFrom startFrom,
+      Class<T> type) {
     return KafkaSource.<Either<DeadLetter, T>>builder()
         .setBootstrapServers(bootstrapServers)
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(
             OffsetsInitializer.committedOffsets(
-                startFrom == StartFrom.EARLIEST ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST))
+                startFrom == StartFrom.EARLIEST
+                    ? OffsetResetStrategy.EARLIEST
+                    : OffsetResetStrategy.LATEST))
         .setProperty("isolation.level", "read_committed")
         .setDeserializer(new RegistryAvroKafkaDeserializationSchema<>(registry, type))
         .build();
@@ -49,13 +57,17 @@ public final class KafkaConnectors {
 
   /** An exactly-once sink writing Confluent wire-format values (no key) to {@code topic}. */
   public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
-      String bootstrapServers, RegistryConfig registry, String topic, String transactionalIdPrefix) {
+      String bootstrapServers,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix) {
     return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setRecordSerializer(
             KafkaRecordSerializationSchema.<T>builder()
                 .setTopic(topic)
-                .setValueSerializationSchema(RegistryAvroSerializationSchema.<T>forValue(registry, topic))
+                .setValueSerializationSchema(
+                    RegistryAvroSerializationSchema.<T>forValue(registry, topic))
                 .build())
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(transactionalIdPrefix)

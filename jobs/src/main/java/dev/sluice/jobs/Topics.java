@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The platform's Kafka topics, created explicitly (never by broker auto-creation) with these partition counts
- * and retention. Names are defaults; every job takes its topics as options.
+ * The platform's Kafka topics, created explicitly (never by broker auto-creation) with these
+ * partition counts and retention. Names are defaults; every job takes its topics as options.
  */
 public final class Topics {
-  /** One topic's layout. {@code retention} null means compacted (latest value per key kept forever). */
+  /**
+   * One topic's layout. {@code retention} null means compacted (latest value per key kept forever).
+   */
   public record Spec(String name, int partitions, Duration retention, String description) {
     public boolean compacted() {
       return retention == null;
@@ -16,12 +18,22 @@ public final class Topics {
   }
 
   public static final Spec TRANSACTIONS =
-      new Spec("transactions", 4, Duration.ofDays(7), "card transactions (Avro Transaction, Confluent wire format)");
-  public static final Spec LABELS = new Spec("labels", 4, Duration.ofDays(30), "delayed ground truth (Avro Label)");
+      new Spec(
+          "transactions",
+          4,
+          Duration.ofDays(7),
+          "card transactions (Avro Transaction, Confluent wire format)");
+  public static final Spec LABELS =
+      new Spec("labels", 4, Duration.ofDays(30), "delayed ground truth (Avro Label)");
   public static final Spec DEAD_LETTERS =
-      new Spec("dead-letters", 1, Duration.ofDays(30), "records that failed decoding or validation (Avro DeadLetter)");
+      new Spec(
+          "dead-letters",
+          1,
+          Duration.ofDays(30),
+          "records that failed decoding or validation (Avro DeadLetter)");
   public static final Spec EVENT_COUNTS =
-      new Spec("event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
+      new Spec(
+          "event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
 
   /** Everything `sluice topics create` and `sluice infra up` create. */
   public static final List<Spec> ALL = List.of(TRANSACTIONS, LABELS, DEAD_LETTERS, EVENT_COUNTS);

@@ -10,9 +10,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits what a registry-aware Kafka source produced: decoded values continue on the main output, records
- * that could not be decoded go to the {@link #DEAD_LETTERS} side output, bound for the dead-letter topic.
- * Stateless. Metric: {@code deadLetters} (count routed to the side output).
+ * Splits what a registry-aware Kafka source produced: decoded values continue on the main output,
+ * records that could not be decoded go to the {@link #DEAD_LETTERS} side output, bound for the
+ * dead-letter topic. Stateless. Metric: {@code deadLetters} (count routed to the side output).
  */
 public final class DeadLetterRouter<T> extends ProcessFunction<Either<DeadLetter, T>, T> {
   private static final long serialVersionUID = 1L;

@@ -9,8 +9,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Counts events per event-time window without keeping them: the window state is one {@code long}
- * (incremental {@link Count}), turned into an {@link EventCount} when the window fires ({@link Emit}).
- * Window state is dropped by Flink when the window is purged after firing (allowed lateness 0).
+ * (incremental {@link Count}), turned into an {@link EventCount} when the window fires ({@link
+ * Emit}). Window state is dropped by Flink when the window is purged after firing (allowed lateness
+ * 0).
  */
 public final class EventCounter {
   private EventCounter() {}

@@ -11,23 +11,28 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 
 /**
- * How every platform job keeps and checkpoints its state: RocksDB with incremental, exactly-once checkpoints
- * to a durable directory, and a bounded restart strategy so a job that keeps failing stops instead of looping.
- * One place, so that all jobs agree and a change reaches all of them.
+ * How every platform job keeps and checkpoints its state: RocksDB with incremental, exactly-once
+ * checkpoints to a durable directory, and a bounded restart strategy so a job that keeps failing
+ * stops instead of looping. One place, so that all jobs agree and a change reaches all of them.
  *
- * @param checkpointDir where checkpoints go ({@code file:///...} locally, a shared file system on a cluster)
- * @param interval checkpoint interval; also the latency of exactly-once Kafka output, which becomes visible
- *     to {@code read_committed} consumers at each completed checkpoint
- * @param maxRestarts restarts allowed (exponential backoff between them) before the job fails; 0 disables
+ * @param checkpointDir where checkpoints go ({@code file:///...} locally, a shared file system on a
+ *     cluster)
+ * @param interval checkpoint interval; also the latency of exactly-once Kafka output, which becomes
+ *     visible to {@code read_committed} consumers at each completed checkpoint
+ * @param maxRestarts restarts allowed (exponential backoff between them) before the job fails; 0
+ *     disables
  */
-public record CheckpointSettings(URI checkpointDir, Duration interval, int maxRestarts) implements Serializable {
+public record CheckpointSettings(URI checkpointDir, Duration interval, int maxRestarts)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public CheckpointSettings {
     Objects.requireNonNull(checkpointDir, "checkpointDir");
     if (checkpointDir.getScheme() == null) {
       throw new IllegalArgumentException(
-          "checkpoint directory '" + checkpointDir + "' needs a scheme, e.g. file:///var/sluice/checkpoints or s3://bucket/path");
+          "checkpoint directory '"
+              + checkpointDir
+              + "' needs a scheme, e.g. file:///var/sluice/checkpoints or s3://bucket/path");
     }
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("checkpoint interval must be > 0, got " + interval);

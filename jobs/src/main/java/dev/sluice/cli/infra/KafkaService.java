@@ -10,8 +10,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * A single-node Kafka 4.2 broker in KRaft combined mode (broker and controller in one process), from the
- * Maven Central jars listed in {@code docker/local/kafka/pom.xml}. Storage is formatted once, on first start.
+ * A single-node Kafka 4.2 broker in KRaft combined mode (broker and controller in one process),
+ * from the Maven Central jars listed in {@code docker/local/kafka/pom.xml}. Storage is formatted
+ * once, on first start.
  */
 public final class KafkaService implements LocalService {
   public static final int BROKER_PORT = 9092;
@@ -47,9 +48,18 @@ public final class KafkaService implements LocalService {
     }
     console.info("  fetching Kafka 4.2.0 jars from Maven Central into %s ...", lib);
     Commands.run(
-        List.of(Commands.mvn(), "-q", "-B", "-f", layout.repoFile("docker/local/kafka/pom.xml").toString(),
-            "dependency:copy-dependencies", "-DoutputDirectory=" + lib),
-        layout.projectRoot(), layout.logs().resolve("kafka-prepare.log"), 15, "fetching the Kafka jars");
+        List.of(
+            Commands.mvn(),
+            "-q",
+            "-B",
+            "-f",
+            layout.repoFile("docker/local/kafka/pom.xml").toString(),
+            "dependency:copy-dependencies",
+            "-DoutputDirectory=" + lib),
+        layout.projectRoot(),
+        layout.logs().resolve("kafka-prepare.log"),
+        15,
+        "fetching the Kafka jars");
     Files.writeString(complete, "ok\n");
   }
 
@@ -57,7 +67,10 @@ public final class KafkaService implements LocalService {
   public void initialise(Layout layout, Console console) throws Exception {
     Path data = layout.data(name());
     Path properties = layout.data(name()).getParent().resolve("kafka-server.properties");
-    String template = Files.readString(layout.repoFile("docker/local/kafka/server.properties.template"), StandardCharsets.UTF_8);
+    String template =
+        Files.readString(
+            layout.repoFile("docker/local/kafka/server.properties.template"),
+            StandardCharsets.UTF_8);
     Files.writeString(
         properties,
         template
@@ -70,12 +83,27 @@ public final class KafkaService implements LocalService {
     console.info("  formatting Kafka storage in %s", data);
     Path log = layout.logs().resolve("kafka-format.log");
     Commands.run(
-        List.of(Commands.java(), "-cp", layout.lib(name()) + "/*", "kafka.tools.StorageTool", "format",
-            "-t", clusterId(), "-c", properties.toString(), "--standalone", "--ignore-formatted"),
-        layout.projectRoot(), log, 2, "formatting Kafka storage");
+        List.of(
+            Commands.java(),
+            "-cp",
+            layout.lib(name()) + "/*",
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            clusterId(),
+            "-c",
+            properties.toString(),
+            "--standalone",
+            "--ignore-formatted"),
+        layout.projectRoot(),
+        log,
+        2,
+        "formatting Kafka storage");
   }
 
-  /** A fixed-format random cluster id (22 chars of URL-safe base64 of a UUID, as StorageTool makes). */
+  /**
+   * A fixed-format random cluster id (22 chars of URL-safe base64 of a UUID, as StorageTool makes).
+   */
   private static String clusterId() {
     java.util.UUID uuid = java.util.UUID.randomUUID();
     java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16);
@@ -86,11 +114,15 @@ public final class KafkaService implements LocalService {
   @Override
   public List<String> command(Layout layout) {
     return List.of(
-        Commands.java(), "-Xmx384m", "-Xms128m",
+        Commands.java(),
+        "-Xmx384m",
+        "-Xms128m",
         "-Dlog4j2.configurationFile=" + layout.repoFile("docker/local/kafka/log4j2.yaml"),
         "-Dkafka.logs.dir=" + layout.logs().resolve("kafka"),
-        "-cp", layout.lib(name()) + "/*",
-        "kafka.Kafka", layout.data(name()).getParent().resolve("kafka-server.properties").toString());
+        "-cp",
+        layout.lib(name()) + "/*",
+        "kafka.Kafka",
+        layout.data(name()).getParent().resolve("kafka-server.properties").toString());
   }
 
   @Override
@@ -112,5 +144,4 @@ public final class KafkaService implements LocalService {
       return false;
     }
   }
-
 }

@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where local infrastructure keeps its files: everything under one project-local folder ({@code var/} by
- * default), so {@code rm -rf var} after {@code sluice infra down} resets the machine.
+ * Where local infrastructure keeps its files: everything under one project-local folder ({@code
+ * var/} by default), so {@code rm -rf var} after {@code sluice infra down} resets the machine.
  *
  * <pre>
  * var/lib/&lt;service&gt;/   downloaded jars
@@ -20,7 +20,8 @@ import java.nio.file.Path;
 public record Layout(Path projectRoot, Path root) {
 
   public static Layout of(Path projectRoot, Path varDir) {
-    return new Layout(projectRoot.toAbsolutePath().normalize(), varDir.toAbsolutePath().normalize());
+    return new Layout(
+        projectRoot.toAbsolutePath().normalize(), varDir.toAbsolutePath().normalize());
   }
 
   public Path lib(String service) {
@@ -48,7 +49,10 @@ public record Layout(Path projectRoot, Path root) {
     Path path = projectRoot.resolve(relative);
     if (!Files.exists(path)) {
       throw new IllegalStateException(
-          relative + " not found under " + projectRoot + ": run sluice from a checkout (set SLUICE_HOME)");
+          relative
+              + " not found under "
+              + projectRoot
+              + ": run sluice from a checkout (set SLUICE_HOME)");
     }
     return path;
   }

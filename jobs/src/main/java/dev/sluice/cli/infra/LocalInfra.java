@@ -12,10 +12,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts, stops and reports on the local services ({@code sluice infra up|down|status}). Processes are
- * detached into their own session (so Ctrl-C in the terminal that started them does not reach them), log to
- * {@code var/log/<name>.log}, and are tracked by pid file; a pid is only trusted while its command line still
- * names the service. {@code up} is idempotent and waits until each service answers at the protocol level.
+ * Starts, stops and reports on the local services ({@code sluice infra up|down|status}). Processes
+ * are detached into their own session (so Ctrl-C in the terminal that started them does not reach
+ * them), log to {@code var/log/<name>.log}, and are tracked by pid file; a pid is only trusted
+ * while its command line still names the service. {@code up} is idempotent and waits until each
+ * service answers at the protocol level.
  */
 public final class LocalInfra {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -58,20 +59,28 @@ public final class LocalInfra {
     Optional<ProcessHandle> running = runningProcess(service);
     if (running.isPresent()) {
       awaitReady(service, running.get(), System.nanoTime());
-      console.info("%-9s already running (pid %d) at %s", service.name(), running.get().pid(), service.address());
+      console.info(
+          "%-9s already running (pid %d) at %s",
+          service.name(), running.get().pid(), service.address());
       return;
     }
     if (portInUse(service.port())) {
       throw new IllegalStateException(
-          service.name() + ": port 127.0.0.1:" + service.port() + " is in use by a process sluice did not start;"
-              + " stop it (e.g. 'ss -ltnp | grep " + service.port() + "') and retry");
+          service.name()
+              + ": port 127.0.0.1:"
+              + service.port()
+              + " is in use by a process sluice did not start;"
+              + " stop it (e.g. 'ss -ltnp | grep "
+              + service.port()
+              + "') and retry");
     }
     service.prepare(layout, console);
     service.initialise(layout, console);
     Path log = service.logFile(layout);
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-      command.add("/usr/bin/setsid"); // own session: the user's Ctrl-C must not stop the infrastructure
+      command.add(
+          "/usr/bin/setsid"); // own session: the user's Ctrl-C must not stop the infrastructure
     }
     command.addAll(service.command(layout));
     long started = System.nanoTime();
@@ -89,24 +98,37 @@ public final class LocalInfra {
         service.name(), process.pid(), service.address(), (System.nanoTime() - started) / 1e9, log);
   }
 
-  private void awaitReady(LocalService service, ProcessHandle process, long startedNanos) throws InterruptedException {
+  private void awaitReady(LocalService service, ProcessHandle process, long startedNanos)
+      throws InterruptedException {
     long deadline = startedNanos + READY_TIMEOUT.toNanos();
     while (!service.isReady()) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            service.name() + " exited during start-up; last lines of " + service.logFile(layout) + ":"
+            service.name()
+                + " exited during start-up; last lines of "
+                + service.logFile(layout)
+                + ":"
                 + Commands.lastLines(service.logFile(layout), 20));
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
-            service.name() + " (pid " + process.pid() + ") did not answer at " + service.address() + " within "
-                + READY_TIMEOUT.toSeconds() + " s; see " + service.logFile(layout));
+            service.name()
+                + " (pid "
+                + process.pid()
+                + ") did not answer at "
+                + service.address()
+                + " within "
+                + READY_TIMEOUT.toSeconds()
+                + " s; see "
+                + service.logFile(layout));
       }
       Thread.sleep(200);
     }
   }
 
-  /** Stops every selected service that runs, in reverse start order. Returns how many were stopped. */
+  /**
+   * Stops every selected service that runs, in reverse start order. Returns how many were stopped.
+   */
   public int down() throws InterruptedException, IOException {
     int stopped = 0;
     List<LocalService> reversed = new ArrayList<>(services);
@@ -125,7 +147,9 @@ public final class LocalInfra {
         console.info("%-9s stopped (pid %d)", service.name(), process.pid());
       } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
         process.destroyForcibly();
-        console.info("%-9s killed (pid %d) after %d s without a clean shutdown", service.name(), process.pid(), STOP_TIMEOUT.toSeconds());
+        console.info(
+            "%-9s killed (pid %d) after %d s without a clean shutdown",
+            service.name(), process.pid(), STOP_TIMEOUT.toSeconds());
       }
       Files.deleteIfExists(layout.pidFile(service.name()));
       stopped++;
@@ -144,12 +168,21 @@ public final class LocalInfra {
       } else {
         state = portInUse(service.port()) ? "stopped (port taken by another process)" : "stopped";
       }
-      result.add(new Status(service.name(), state, running.map(ProcessHandle::pid).orElse(null), service.address(), service.logFile(layout)));
+      result.add(
+          new Status(
+              service.name(),
+              state,
+              running.map(ProcessHandle::pid).orElse(null),
+              service.address(),
+              service.logFile(layout)));
     }
     return result;
   }
 
-  /** The live process of {@code service} according to its pid file, if its command line still matches. */
+  /**
+   * The live process of {@code service} according to its pid file, if its command line still
+   * matches.
+   */
   Optional<ProcessHandle> runningProcess(LocalService service) {
     Path pidFile = layout.pidFile(service.name());
     if (!Files.exists(pidFile)) {
@@ -165,7 +198,10 @@ public final class LocalInfra {
     }
   }
 
-  /** Matches the executable or the command line: Redis rewrites its process title, Java services do not. */
+  /**
+   * Matches the executable or the command line: Redis rewrites its process title, Java services do
+   * not.
+   */
   private static boolean isService(ProcessHandle process, LocalService service) {
     ProcessHandle.Info info = process.info();
     return info.command().map(c -> c.contains(service.processMarker())).orElse(false)

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One piece of local infrastructure run as a plain process (no docker): how to obtain it, start it, tell that
- * it really answers, and recognise its process.
+ * One piece of local infrastructure run as a plain process (no docker): how to obtain it, start it,
+ * tell that it really answers, and recognise its process.
  */
 public interface LocalService {
 
@@ -18,10 +18,16 @@ public interface LocalService {
   /** Fetches, builds or installs what is missing; does nothing when everything is there. */
   void prepare(Layout layout, Console console) throws Exception;
 
-  /** One-time initialisation of its data directory before the first start (e.g. Kafka storage format). */
+  /**
+   * One-time initialisation of its data directory before the first start (e.g. Kafka storage
+   * format).
+   */
   default void initialise(Layout layout, Console console) throws Exception {}
 
-  /** Configuration applied once it answers (e.g. registry defaults, which in-memory storage forgets). */
+  /**
+   * Configuration applied once it answers (e.g. registry defaults, which in-memory storage
+   * forgets).
+   */
   default void afterStart(Layout layout, Console console) throws Exception {}
 
   /** The command that runs it in the foreground (the launcher detaches and redirects it). */

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Debian's {@code redis-server}, installed with apt-get when missing (needs root), on 127.0.0.1:6379. */
+/**
+ * Debian's {@code redis-server}, installed with apt-get when missing (needs root), on
+ * 127.0.0.1:6379.
+ */
 public final class RedisService implements LocalService {
   public static final int PORT = 6379;
 
@@ -30,7 +33,8 @@ public final class RedisService implements LocalService {
 
   @Override
   public String processMarker() {
-    return "redis"; // the executable is redis-check-rdb under a symlink, and Redis rewrites its title
+    return "redis"; // the executable is redis-check-rdb under a symlink, and Redis rewrites its
+    // title
   }
 
   /** The redis-server binary on PATH, or null. */
@@ -50,14 +54,26 @@ public final class RedisService implements LocalService {
       return;
     }
     if (!"root".equals(System.getProperty("user.name"))) {
-      throw new IllegalStateException("redis-server is not installed: run 'sudo apt-get install -y redis-server' and retry");
+      throw new IllegalStateException(
+          "redis-server is not installed: run 'sudo apt-get install -y redis-server' and retry");
     }
     console.info("  installing redis-server with apt-get ...");
     Path log = layout.logs().resolve("redis-prepare.log");
-    Commands.run(List.of("apt-get", "update", "-q"), layout.projectRoot(), log, 10, "apt-get update");
     Commands.run(
-        List.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "redis-server"),
-        layout.projectRoot(), layout.logs().resolve("redis-install.log"), 10, "apt-get install redis-server");
+        List.of("apt-get", "update", "-q"), layout.projectRoot(), log, 10, "apt-get update");
+    Commands.run(
+        List.of(
+            "env",
+            "DEBIAN_FRONTEND=noninteractive",
+            "apt-get",
+            "install",
+            "-y",
+            "-q",
+            "redis-server"),
+        layout.projectRoot(),
+        layout.logs().resolve("redis-install.log"),
+        10,
+        "apt-get install redis-server");
   }
 
   @Override
@@ -65,12 +81,18 @@ public final class RedisService implements LocalService {
     Path binary = binary();
     return List.of(
         binary == null ? "redis-server" : binary.toString(),
-        "--port", Integer.toString(PORT),
-        "--bind", "127.0.0.1",
-        "--protected-mode", "yes",
-        "--dir", layout.data(name()).toString(),
-        "--save", "60 1000",
-        "--daemonize", "no");
+        "--port",
+        Integer.toString(PORT),
+        "--bind",
+        "127.0.0.1",
+        "--protected-mode",
+        "yes",
+        "--dir",
+        layout.data(name()).toString(),
+        "--save",
+        "60 1000",
+        "--daemonize",
+        "no");
   }
 
   @Override

@@ -11,14 +11,16 @@ import java.util.List;
 
 /**
  * Apicurio Registry 2.4.2 (in-memory storage) serving the Confluent Schema Registry API under
- * {@code /apis/ccompat/v7}, packaged as a Quarkus fast-jar by {@code docker/local/registry/pom.xml}.
- * In-memory means schemas are gone after a restart: fine for local runs, where producers re-register.
+ * {@code /apis/ccompat/v7}, packaged as a Quarkus fast-jar by {@code
+ * docker/local/registry/pom.xml}. In-memory means schemas are gone after a restart: fine for local
+ * runs, where producers re-register.
  */
 public final class RegistryService implements LocalService {
   public static final int PORT = 8085;
   public static final String URL = "http://127.0.0.1:" + PORT + "/apis/ccompat/v7";
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Override
   public String name() {
@@ -50,18 +52,28 @@ public final class RegistryService implements LocalService {
     if (Files.exists(jar(layout))) {
       return;
     }
-    console.info("  building Apicurio Registry 2.4.2 (Confluent-compatible API) from Maven Central, ~1-2 min ...");
+    console.info(
+        "  building Apicurio Registry 2.4.2 (Confluent-compatible API) from Maven Central, ~1-2 min ...");
     Commands.run(
-        List.of(Commands.mvn(), "-q", "-B",
-            "-s", layout.repoFile("docker/local/registry/settings.xml").toString(),
-            "-f", layout.repoFile("docker/local/registry/pom.xml").toString(),
-            "package", "-DskipTests"),
-        layout.projectRoot(), layout.logs().resolve("registry-prepare.log"), 20, "building the schema registry");
+        List.of(
+            Commands.mvn(),
+            "-q",
+            "-B",
+            "-s",
+            layout.repoFile("docker/local/registry/settings.xml").toString(),
+            "-f",
+            layout.repoFile("docker/local/registry/pom.xml").toString(),
+            "package",
+            "-DskipTests"),
+        layout.projectRoot(),
+        layout.logs().resolve("registry-prepare.log"),
+        20,
+        "building the schema registry");
   }
 
   /**
-   * Sets the global compatibility level to BACKWARD, Confluent's default (Apicurio's is NONE), so that an
-   * incompatible producer schema is refused locally as it would be in production.
+   * Sets the global compatibility level to BACKWARD, Confluent's default (Apicurio's is NONE), so
+   * that an incompatible producer schema is refused locally as it would be in production.
    */
   @Override
   public void afterStart(Layout layout, Console console) throws Exception {
@@ -74,7 +86,11 @@ public final class RegistryService implements LocalService {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException("registry refused to set global compatibility BACKWARD: HTTP " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException(
+          "registry refused to set global compatibility BACKWARD: HTTP "
+              + response.statusCode()
+              + " "
+              + response.body());
     }
   }
 
@@ -86,10 +102,12 @@ public final class RegistryService implements LocalService {
   /** The command line for a registry on {@code port} (tests start their own). */
   public static List<String> command(Path jar, int port) {
     return List.of(
-        Commands.java(), "-Xmx256m",
+        Commands.java(),
+        "-Xmx256m",
         "-Dquarkus.http.host=127.0.0.1",
         "-Dquarkus.http.port=" + port,
-        "-jar", jar.toString());
+        "-jar",
+        jar.toString());
   }
 
   @Override
@@ -102,7 +120,10 @@ public final class RegistryService implements LocalService {
     try {
       HttpResponse<Void> response =
           HTTP.send(
-              HttpRequest.newBuilder(URI.create(baseUrl + "/subjects")).timeout(Duration.ofSeconds(2)).GET().build(),
+              HttpRequest.newBuilder(URI.create(baseUrl + "/subjects"))
+                  .timeout(Duration.ofSeconds(2))
+                  .GET()
+                  .build(),
               HttpResponse.BodyHandlers.discarding());
       return response.statusCode() == 200;
     } catch (Exception e) {

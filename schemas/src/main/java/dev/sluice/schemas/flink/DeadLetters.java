@@ -13,16 +13,23 @@ import org.apache.kafka.common.record.TimestampType;
 public final class DeadLetters {
   /** Stage name for records that failed to decode. */
   public static final String STAGE_DECODE = "decode";
+
   /** Stage name for records that decoded but failed a validation rule. */
   public static final String STAGE_VALIDATE = "validate";
 
   private DeadLetters() {}
 
   public static DeadLetter of(
-      ConsumerRecord<byte[], byte[]> record, String stage, String errorClass, String reason, Instant failedAt) {
+      ConsumerRecord<byte[], byte[]> record,
+      String stage,
+      String errorClass,
+      String reason,
+      Instant failedAt) {
     Map<String, ByteBuffer> headers = new HashMap<>();
     for (Header header : record.headers()) {
-      headers.put(header.key(), header.value() == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(header.value()));
+      headers.put(
+          header.key(),
+          header.value() == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(header.value()));
     }
     return DeadLetter.newBuilder()
         .setTopic(record.topic())

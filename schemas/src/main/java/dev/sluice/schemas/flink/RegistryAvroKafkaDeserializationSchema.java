@@ -20,14 +20,15 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Kafka source deserializer for the Confluent wire format that never fails the job because of a record: a
- * decoded value comes out as {@code Either.Right(value)}, undecodable bytes as {@code Either.Left(deadLetter)}
- * holding the original bytes, position and reason. Downstream, {@code DeadLetterRouter} (operators) splits the
- * two. Registry outages are not the record's fault: they surface as exceptions after the client's retries, so
- * Flink restarts from the last checkpoint and reads the record again.
+ * Kafka source deserializer for the Confluent wire format that never fails the job because of a
+ * record: a decoded value comes out as {@code Either.Right(value)}, undecodable bytes as {@code
+ * Either.Left(deadLetter)} holding the original bytes, position and reason. Downstream, {@code
+ * DeadLetterRouter} (operators) splits the two. Registry outages are not the record's fault: they
+ * surface as exceptions after the client's retries, so Flink restarts from the last checkpoint and
+ * reads the record again.
  *
- * <p>Both sides are Avro types with Avro serializers in Flink (no Kryo). Metrics (per source operator, in the
- * web UI): {@code decodedRecords}, {@code deadLetteredRecords}.
+ * <p>Both sides are Avro types with Avro serializers in Flink (no Kryo). Metrics (per source
+ * operator, in the web UI): {@code decodedRecords}, {@code deadLetteredRecords}.
  */
 public final class RegistryAvroKafkaDeserializationSchema<T extends SpecificRecordBase>
     implements KafkaRecordDeserializationSchema<Either<DeadLetter, T>> {
@@ -56,7 +57,8 @@ public final class RegistryAvroKafkaDeserializationSchema<T extends SpecificReco
   }
 
   @Override
-  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Either<DeadLetter, T>> out) {
+  public void deserialize(
+      ConsumerRecord<byte[], byte[]> record, Collector<Either<DeadLetter, T>> out) {
     try {
       T value = deserializer.deserialize(record.value());
       decoded.inc();
@@ -66,7 +68,11 @@ public final class RegistryAvroKafkaDeserializationSchema<T extends SpecificReco
       out.collect(
           Either.Left(
               DeadLetters.of(
-                  record, DeadLetters.STAGE_DECODE, e.kind().name(), e.getMessage(), Instant.now(clock))));
+                  record,
+                  DeadLetters.STAGE_DECODE,
+                  e.kind().name(),
+                  e.getMessage(),
+                  Instant.now(clock))));
     }
   }
 

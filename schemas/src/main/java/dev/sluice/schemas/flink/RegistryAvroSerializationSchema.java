@@ -8,11 +8,13 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 
 /**
- * Flink {@link SerializationSchema} writing the Confluent wire format for one topic, for {@code KafkaSink}
- * (via {@code KafkaRecordSerializationSchema.builder().setValueSerializationSchema(..)}). The registry client
+ * Flink {@link SerializationSchema} writing the Confluent wire format for one topic, for {@code
+ * KafkaSink} (via {@code
+ * KafkaRecordSerializationSchema.builder().setValueSerializationSchema(..)}). The registry client
  * is opened on the task manager in {@link #open}.
  */
-public final class RegistryAvroSerializationSchema<T extends SpecificRecord> implements SerializationSchema<T> {
+public final class RegistryAvroSerializationSchema<T extends SpecificRecord>
+    implements SerializationSchema<T> {
   private static final long serialVersionUID = 1L;
 
   private final RegistryConfig config;
@@ -28,7 +30,8 @@ public final class RegistryAvroSerializationSchema<T extends SpecificRecord> imp
   }
 
   /** Value serializer for {@code topic}. */
-  public static <T extends SpecificRecord> RegistryAvroSerializationSchema<T> forValue(RegistryConfig config, String topic) {
+  public static <T extends SpecificRecord> RegistryAvroSerializationSchema<T> forValue(
+      RegistryConfig config, String topic) {
     return new RegistryAvroSerializationSchema<>(config, topic, false);
   }
 

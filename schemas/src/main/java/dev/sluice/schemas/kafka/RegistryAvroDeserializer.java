@@ -11,10 +11,11 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Kafka {@link Deserializer} for the Confluent wire format into a generated Avro class. Bad bytes throw a
- * {@link SerializationException} whose cause is the {@link WireFormatException} (the consumer wraps it in a
- * {@code RecordDeserializationException} carrying partition and offset, so the caller can seek past it).
- * Configure the class with {@code specific.avro.reader.class} when constructed reflectively by Kafka.
+ * Kafka {@link Deserializer} for the Confluent wire format into a generated Avro class. Bad bytes
+ * throw a {@link SerializationException} whose cause is the {@link WireFormatException} (the
+ * consumer wraps it in a {@code RecordDeserializationException} carrying partition and offset, so
+ * the caller can seek past it). Configure the class with {@code specific.avro.reader.class} when
+ * constructed reflectively by Kafka.
  */
 public class RegistryAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
   /** Fully qualified name of the generated class to read into. */
@@ -36,16 +37,22 @@ public class RegistryAvroDeserializer<T extends SpecificRecord> implements Deser
   public void configure(Map<String, ?> configs, boolean isKey) {
     Object className = configs.get(READER_CLASS);
     if (className == null) {
-      throw new IllegalArgumentException(READER_CLASS + " is required, e.g. dev.sluice.avro.Transaction");
+      throw new IllegalArgumentException(
+          READER_CLASS + " is required, e.g. dev.sluice.avro.Transaction");
     }
     Class<T> type;
     try {
-      type = (Class<T>) Class.forName(className.toString(), true, Thread.currentThread().getContextClassLoader());
+      type =
+          (Class<T>)
+              Class.forName(
+                  className.toString(), true, Thread.currentThread().getContextClassLoader());
     } catch (ClassNotFoundException e) {
-      throw new IllegalArgumentException(READER_CLASS + " '" + className + "' is not on the classpath", e);
+      throw new IllegalArgumentException(
+          READER_CLASS + " '" + className + "' is not on the classpath", e);
     }
     if (!SpecificRecord.class.isAssignableFrom(type)) {
-      throw new IllegalArgumentException(READER_CLASS + " '" + className + "' is not a generated Avro class");
+      throw new IllegalArgumentException(
+          READER_CLASS + " '" + className + "' is not a generated Avro class");
     }
     this.registry = SchemaRegistryClients.create(RegistryConfig.fromProperties(configs));
     this.deserializer = AvroWireDeserializer.forSpecific(registry, type);
@@ -59,7 +66,8 @@ public class RegistryAvroDeserializer<T extends SpecificRecord> implements Deser
     try {
       return deserializer.deserialize(data);
     } catch (WireFormatException e) {
-      throw new SerializationException("record on " + topic + ": " + e.kind() + ": " + e.getMessage(), e);
+      throw new SerializationException(
+          "record on " + topic + ": " + e.kind() + ": " + e.getMessage(), e);
     }
   }
 

@@ -9,9 +9,10 @@ import org.apache.avro.generic.GenericContainer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Kafka {@link Serializer} writing the Confluent wire format, configured with the same properties as
- * Confluent's {@code KafkaAvroSerializer} ({@code schema.registry.url}, {@code auto.register.schemas}, ...), so
- * it drops into any producer config: {@code value.serializer=dev.sluice.schemas.kafka.RegistryAvroSerializer}.
+ * Kafka {@link Serializer} writing the Confluent wire format, configured with the same properties
+ * as Confluent's {@code KafkaAvroSerializer} ({@code schema.registry.url}, {@code
+ * auto.register.schemas}, ...), so it drops into any producer config: {@code
+ * value.serializer=dev.sluice.schemas.kafka.RegistryAvroSerializer}.
  */
 public class RegistryAvroSerializer<T extends GenericContainer> implements Serializer<T> {
   private SchemaRegistryClient registry;
@@ -21,7 +22,8 @@ public class RegistryAvroSerializer<T extends GenericContainer> implements Seria
   public RegistryAvroSerializer() {}
 
   /** Ready to use, sharing {@code registry}. */
-  public RegistryAvroSerializer(SchemaRegistryClient registry, RegistryConfig config, boolean isKey) {
+  public RegistryAvroSerializer(
+      SchemaRegistryClient registry, RegistryConfig config, boolean isKey) {
     this.registry = registry;
     this.serializer = new AvroWireSerializer<>(registry, config, isKey);
   }

@@ -8,9 +8,10 @@ import java.util.function.Function;
 import org.apache.avro.Schema;
 
 /**
- * Bounded caches in front of another client for the answers that never change: schema by id, and the id of a
- * schema under a subject. Each cache holds at most {@code capacity} entries and evicts the least recently used.
- * Latest versions, compatibility and configuration always go to the registry.
+ * Bounded caches in front of another client for the answers that never change: schema by id, and
+ * the id of a schema under a subject. Each cache holds at most {@code capacity} entries and evicts
+ * the least recently used. Latest versions, compatibility and configuration always go to the
+ * registry.
  */
 public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
   private final SchemaRegistryClient delegate;
@@ -93,8 +94,9 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
   private record SubjectSchema(String subject, Schema schema) {}
 
   /**
-   * A synchronized LRU map. The loader runs outside the lock: two threads missing the same key may both ask
-   * the registry, which is harmless (the answers are immutable) and keeps a slow registry from blocking hits.
+   * A synchronized LRU map. The loader runs outside the lock: two threads missing the same key may
+   * both ask the registry, which is harmless (the answers are immutable) and keeps a slow registry
+   * from blocking hits.
    */
   private final class LruCache<K, V> {
     private final Map<K, V> map;

@@ -9,12 +9,14 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
 /**
- * In-memory registry for unit tests of logic only; never for a job talking to real producers. Selected with
- * {@code schema.registry.url=mock://<scope>}: every client of one scope sees the same schemas (as with
- * Confluent's {@code mock://}), so a serializer and a deserializer in one test share them.
+ * In-memory registry for unit tests of logic only; never for a job talking to real producers.
+ * Selected with {@code schema.registry.url=mock://<scope>}: every client of one scope sees the same
+ * schemas (as with Confluent's {@code mock://}), so a serializer and a deserializer in one test
+ * share them.
  *
- * <p>Ids are global and content-addressed like Confluent's: the same schema under two subjects has one id.
- * Compatibility follows the level set per subject (default BACKWARD) using Avro's reader/writer rules.
+ * <p>Ids are global and content-addressed like Confluent's: the same schema under two subjects has
+ * one id. Compatibility follows the level set per subject (default BACKWARD) using Avro's
+ * reader/writer rules.
  */
 public final class MockSchemaRegistryClient implements SchemaRegistryClient {
   private static final Map<String, MockSchemaRegistryClient> SCOPES = new ConcurrentHashMap<>();
@@ -43,7 +45,9 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
     CompatibilityResult compatibility = testCompatibility(subject, schema);
     if (!compatibility.compatible()) {
       throw new SchemaRegistryException(
-          "schema being registered is incompatible with an earlier schema for subject '" + subject + "': "
+          "schema being registered is incompatible with an earlier schema for subject '"
+              + subject
+              + "': "
               + compatibility.messages(),
           409,
           409);
@@ -63,7 +67,9 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
     List<Schema> versions = versionsBySubject.getOrDefault(subject, List.of());
     if (!versions.contains(schema)) {
       throw new SchemaRegistryException(
-          "schema not found under subject '" + subject + "'", 404, SchemaRegistryException.SCHEMA_NOT_FOUND);
+          "schema not found under subject '" + subject + "'",
+          404,
+          SchemaRegistryException.SCHEMA_NOT_FOUND);
     }
     return idsBySchema.get(schema);
   }
@@ -72,7 +78,8 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
   public synchronized Schema getById(int id) {
     Schema schema = schemasById.get(id);
     if (schema == null) {
-      throw new SchemaRegistryException("schema id " + id + " not found", 404, SchemaRegistryException.SCHEMA_NOT_FOUND);
+      throw new SchemaRegistryException(
+          "schema id " + id + " not found", 404, SchemaRegistryException.SCHEMA_NOT_FOUND);
     }
     return schema;
   }
@@ -81,7 +88,8 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
   public synchronized RegisteredSchema getLatest(String subject) {
     List<Schema> versions = versionsBySubject.get(subject);
     if (versions == null || versions.isEmpty()) {
-      throw new SchemaRegistryException("subject '" + subject + "' not found", 404, SchemaRegistryException.SUBJECT_NOT_FOUND);
+      throw new SchemaRegistryException(
+          "subject '" + subject + "' not found", 404, SchemaRegistryException.SUBJECT_NOT_FOUND);
     }
     Schema latest = versions.get(versions.size() - 1);
     return new RegisteredSchema(subject, versions.size(), idsBySchema.get(latest), latest);

@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything needed to reach a schema registry, parsed once and immutable. Serializable so that Flink
- * functions can carry it to the task managers and open the client there.
+ * Everything needed to reach a schema registry, parsed once and immutable. Serializable so that
+ * Flink functions can carry it to the task managers and open the client there.
  *
- * <p>{@link #fromProperties(Map)} reads the property names Confluent's serializers use, so existing client
- * configuration carries over unchanged:
+ * <p>{@link #fromProperties(Map)} reads the property names Confluent's serializers use, so existing
+ * client configuration carries over unchanged:
  *
  * <table>
  *   <caption>Recognised properties</caption>
@@ -89,7 +89,10 @@ public record RegistryConfig(
     return fromProperties(Map.of(URL, url));
   }
 
-  /** Parses Confluent-style client properties; unknown keys are ignored (Kafka passes its own along). */
+  /**
+   * Parses Confluent-style client properties; unknown keys are ignored (Kafka passes its own
+   * along).
+   */
   public static RegistryConfig fromProperties(Map<String, ?> props) {
     Object url = props.get(URL);
     if (url == null || url.toString().isBlank()) {

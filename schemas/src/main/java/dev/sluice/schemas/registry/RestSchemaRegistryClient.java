@@ -22,13 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link SchemaRegistryClient} over the documented Confluent Schema Registry REST API (v1 content type), so it
- * works against Confluent Schema Registry, Apicurio's {@code /apis/ccompat/v7}, Karapace and Redpanda.
+ * {@link SchemaRegistryClient} over the documented Confluent Schema Registry REST API (v1 content
+ * type), so it works against Confluent Schema Registry, Apicurio's {@code /apis/ccompat/v7},
+ * Karapace and Redpanda.
  *
- * <p>Failure handling: connection errors, timeouts, 5xx, 408 and 429 are retried with exponential backoff and
- * jitter, rotating through the configured URLs; when the retries are spent it throws {@link
- * RegistryUnavailableException}. Any other 4xx throws {@link SchemaRegistryException} at once, with the
- * subject (or id) and the registry's own message. No caching here: wrap it in {@link
+ * <p>Failure handling: connection errors, timeouts, 5xx, 408 and 429 are retried with exponential
+ * backoff and jitter, rotating through the configured URLs; when the retries are spent it throws
+ * {@link RegistryUnavailableException}. Any other 4xx throws {@link SchemaRegistryException} at
+ * once, with the subject (or id) and the registry's own message. No caching here: wrap it in {@link
  * CachingSchemaRegistryClient} (as {@link SchemaRegistryClients} does).
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
@@ -44,7 +45,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   public RestSchemaRegistryClient(RegistryConfig config) {
     if (config.isMock()) {
-      throw new IllegalArgumentException("mock:// URLs need MockSchemaRegistryClient, not the REST client");
+      throw new IllegalArgumentException(
+          "mock:// URLs need MockSchemaRegistryClient, not the REST client");
     }
     this.config = config;
     HttpClient.Builder builder =
@@ -65,15 +67,38 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   @Override
   public int register(String subject, Schema schema) {
-    JsonNode body =
-        send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema), "register a schema under subject '" + subject + "'");
-    return body.path("id").asInt();
+    String body = schemaBody(schema);
+    try {
+      return send(
+              "POST",
+              "/subjects/" + encode(subject) + "/versions",
+              body,
+              "register a schema under subject '" + subject + "'")
+          .path("id")
+          .asInt();
+    } catch (SchemaRegistryException e) {
+      // Two writers registering the same new subject at once: some registries (Apicurio) answer the
+      // loser
+      // with 409 "already exists". If the schema is there now, registration did what was asked.
+      if (e.httpStatus() == 409) {
+        try {
+          return lookup(subject, schema);
+        } catch (SchemaRegistryException notThere) {
+          e.addSuppressed(notThere);
+        }
+      }
+      throw e;
+    }
   }
 
   @Override
   public int lookup(String subject, Schema schema) {
     JsonNode body =
-        send("POST", "/subjects/" + encode(subject), schemaBody(schema), "look up a schema under subject '" + subject + "'");
+        send(
+            "POST",
+            "/subjects/" + encode(subject),
+            schemaBody(schema),
+            "look up a schema under subject '" + subject + "'");
     return body.path("id").asInt();
   }
 
@@ -86,7 +111,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   @Override
   public RegisteredSchema getLatest(String subject) {
     JsonNode body =
-        send("GET", "/subjects/" + encode(subject) + "/versions/latest", null, "fetch the latest version of subject '" + subject + "'");
+        send(
+            "GET",
+            "/subjects/" + encode(subject) + "/versions/latest",
+            null,
+            "fetch the latest version of subject '" + subject + "'");
     return new RegisteredSchema(
         subject,
         body.path("version").asInt(),
@@ -120,7 +149,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   @Override
   public void setCompatibility(String subject, CompatibilityLevel level) {
     ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
-    send("PUT", "/config/" + encode(subject), body.toString(), "set compatibility of subject '" + subject + "'");
+    send(
+        "PUT",
+        "/config/" + encode(subject),
+        body.toString(),
+        "set compatibility of subject '" + subject + "'");
   }
 
   @Override
@@ -150,11 +183,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       int urlIndex = Math.floorMod(preferredUrl.get(), config.urls().size());
       String base = config.urls().get(urlIndex);
       try {
-        HttpResponse<String> response = http.send(request(base, method, path, body), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            http.send(request(base, method, path, body), HttpResponse.BodyHandlers.ofString());
         requests.incrementAndGet();
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
-          return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+          return response.body().isEmpty()
+              ? JSON.createObjectNode()
+              : JSON.readTree(response.body());
         }
         if (!retryable(status)) {
           throw refused(operation, base, status, response.body());
@@ -162,7 +198,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         lastProblem = "HTTP " + status + " " + registryMessage(response.body());
       } catch (IOException e) {
         requests.incrementAndGet();
-        lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        lastProblem =
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         lastCause = e;
         preferredUrl.compareAndSet(urlIndex, urlIndex + 1); // fail over to the next URL
       } catch (InterruptedException e) {
@@ -171,13 +208,27 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       }
       if (attempt < attempts) {
         long sleep = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-        LOG.warn("Schema registry {} failed to {} ({}); retry {}/{} in {} ms", base, operation, lastProblem, attempt, attempts - 1, sleep);
+        LOG.warn(
+            "Schema registry {} failed to {} ({}); retry {}/{} in {} ms",
+            base,
+            operation,
+            lastProblem,
+            attempt,
+            attempts - 1,
+            sleep);
         sleepQuietly(sleep, operation);
         backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
       }
     }
     throw new RegistryUnavailableException(
-        "schema registry " + config.urls() + " unavailable: could not " + operation + " after " + attempts + " attempt(s); last error: " + lastProblem,
+        "schema registry "
+            + config.urls()
+            + " unavailable: could not "
+            + operation
+            + " after "
+            + attempts
+            + " attempt(s); last error: "
+            + lastProblem,
         lastCause);
   }
 
@@ -192,7 +243,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     if (body == null) {
       builder.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
-      builder.header("Content-Type", CONTENT_TYPE).method(method, HttpRequest.BodyPublishers.ofString(body));
+      builder
+          .header("Content-Type", CONTENT_TYPE)
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
     }
     return builder.build();
   }
@@ -201,7 +254,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     return status >= 500 || status == 408 || status == 429;
   }
 
-  private static SchemaRegistryException refused(String operation, String base, int status, String body) {
+  private static SchemaRegistryException refused(
+      String operation, String base, int status, String body) {
     int errorCode = 0;
     try {
       errorCode = JSON.readTree(body).path("error_code").asInt(0);
@@ -210,7 +264,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
     String hint = status == 401 || status == 403 ? " (check basic.auth.user.info)" : "";
     return new SchemaRegistryException(
-        "schema registry " + base + " refused to " + operation + ": HTTP " + status + (errorCode > 0 ? " error " + errorCode : "") + ": " + registryMessage(body) + hint,
+        "schema registry "
+            + base
+            + " refused to "
+            + operation
+            + ": HTTP "
+            + status
+            + (errorCode > 0 ? " error " + errorCode : "")
+            + ": "
+            + registryMessage(body)
+            + hint,
         status,
         errorCode);
   }
@@ -238,7 +301,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     try {
       return new Schema.Parser().parse(text);
     } catch (SchemaParseException e) {
-      throw new SchemaRegistryException("registry returned an unparseable Avro schema for " + what + ": " + e.getMessage(), 0, 0);
+      throw new SchemaRegistryException(
+          "registry returned an unparseable Avro schema for " + what + ": " + e.getMessage(), 0, 0);
     }
   }
 
@@ -263,5 +327,4 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   public List<String> urls() {
     return config.urls();
   }
-
 }

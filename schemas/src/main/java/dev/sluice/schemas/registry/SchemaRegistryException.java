@@ -1,8 +1,8 @@
 package dev.sluice.schemas.registry;
 
 /**
- * The registry answered, and refused the request (4xx): unknown subject or id, incompatible or invalid schema,
- * wrong credentials. Retrying the same request will not help.
+ * The registry answered, and refused the request (4xx): unknown subject or id, incompatible or
+ * invalid schema, wrong credentials. Retrying the same request will not help.
  */
 public class SchemaRegistryException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -22,14 +22,16 @@ public class SchemaRegistryException extends RuntimeException {
     this.errorCode = errorCode;
   }
 
-  /** HTTP status the registry answered with (e.g. 404, 409, 422), or 0 for the in-memory registry. */
+  /**
+   * HTTP status the registry answered with (e.g. 404, 409, 422), or 0 for the in-memory registry.
+   */
   public int httpStatus() {
     return httpStatus;
   }
 
   /**
-   * Confluent error code from the response body (e.g. 40403); registries that do not fill it in (Apicurio
-   * sends 0) leave {@link #httpStatus()} as the reliable signal.
+   * Confluent error code from the response body (e.g. 40403); registries that do not fill it in
+   * (Apicurio sends 0) leave {@link #httpStatus()} as the reliable signal.
    */
   public int errorCode() {
     return errorCode;

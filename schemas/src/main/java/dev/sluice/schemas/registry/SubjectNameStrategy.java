@@ -4,15 +4,20 @@ import java.util.Locale;
 import org.apache.avro.Schema;
 
 /**
- * How a serializer picks the subject a schema is registered under; the same three strategies as Confluent's
- * serializers, so subjects line up with what other teams' producers use.
+ * How a serializer picks the subject a schema is registered under; the same three strategies as
+ * Confluent's serializers, so subjects line up with what other teams' producers use.
  */
 public enum SubjectNameStrategy {
-  /** {@code <topic>-value} / {@code <topic>-key}: one schema lineage per topic (Confluent's default). */
+  /**
+   * {@code <topic>-value} / {@code <topic>-key}: one schema lineage per topic (Confluent's
+   * default).
+   */
   TOPIC_NAME,
   /** The record's full name: one lineage per record type, shared by every topic that carries it. */
   RECORD_NAME,
-  /** {@code <topic>-<record full name>}: several record types per topic, each with its own lineage. */
+  /**
+   * {@code <topic>-<record full name>}: several record types per topic, each with its own lineage.
+   */
   TOPIC_RECORD_NAME;
 
   /** Returns the subject for {@code schema} written to {@code topic} as key or value. */
@@ -33,8 +38,9 @@ public enum SubjectNameStrategy {
   }
 
   /**
-   * Parses a strategy from configuration: the enum name, a kebab-case name ({@code topic-record-name}) or the
-   * class name Confluent users put in {@code value.subject.name.strategy}.
+   * Parses a strategy from configuration: the enum name, a kebab-case name ({@code
+   * topic-record-name}) or the class name Confluent users put in {@code
+   * value.subject.name.strategy}.
    */
   public static SubjectNameStrategy parse(String text) {
     String simple = text.substring(text.lastIndexOf('.') + 1).trim();

@@ -13,8 +13,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS material for https registries, in the {@code ssl.*} vocabulary of Kafka clients. Empty settings mean
- * "use the JVM's default trust store and no client certificate".
+ * TLS material for https registries, in the {@code ssl.*} vocabulary of Kafka clients. Empty
+ * settings mean "use the JVM's default trust store and no client certificate".
  */
 public record TlsSettings(
     String truststoreLocation,
@@ -28,7 +28,8 @@ public record TlsSettings(
 
   private static final long serialVersionUID = 1L;
 
-  public static final TlsSettings NONE = new TlsSettings(null, null, "PKCS12", null, null, "PKCS12", null);
+  public static final TlsSettings NONE =
+      new TlsSettings(null, null, "PKCS12", null, null, "PKCS12", null);
 
   static TlsSettings fromProperties(Map<String, ?> props, String prefix) {
     return new TlsSettings(
@@ -64,10 +65,13 @@ public record TlsSettings(
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
-          kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+          kmf == null ? null : kmf.getKeyManagers(),
+          tmf == null ? null : tmf.getTrustManagers(),
+          null);
       return context;
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot set up TLS for the schema registry: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot set up TLS for the schema registry: " + e.getMessage(), e);
     }
   }
 

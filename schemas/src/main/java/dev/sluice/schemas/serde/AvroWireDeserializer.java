@@ -19,14 +19,15 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Reads Confluent wire-format bytes into the reader type: the writer schema is fetched by the id in the
- * header (cached) and resolved into the reader schema, so producers may evolve their schema compatibly.
+ * Reads Confluent wire-format bytes into the reader type: the writer schema is fetched by the id in
+ * the header (cached) and resolved into the reader schema, so producers may evolve their schema
+ * compatibly.
  *
- * <p>Bad bytes throw {@link WireFormatException} with a {@link Kind} and a message precise enough to fix the
- * producer; this class never returns null. A registry that cannot be reached throws {@link
- * dev.sluice.schemas.registry.RegistryUnavailableException} instead: that is not the record's fault. Declared
- * string, bytes and collection lengths larger than the payload are rejected before anything is allocated, so
- * garbage cannot exhaust memory. Thread-safe.
+ * <p>Bad bytes throw {@link WireFormatException} with a {@link Kind} and a message precise enough
+ * to fix the producer; this class never returns null. A registry that cannot be reached throws
+ * {@link dev.sluice.schemas.registry.RegistryUnavailableException} instead: that is not the
+ * record's fault. Declared string, bytes and collection lengths larger than the payload are
+ * rejected before anything is allocated, so garbage cannot exhaust memory. Thread-safe.
  */
 public final class AvroWireDeserializer<T> {
   private final SchemaRegistryClient registry;
@@ -35,7 +36,8 @@ public final class AvroWireDeserializer<T> {
   private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
   private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
 
-  private AvroWireDeserializer(SchemaRegistryClient registry, Schema readerSchema, GenericData model) {
+  private AvroWireDeserializer(
+      SchemaRegistryClient registry, Schema readerSchema, GenericData model) {
     this.registry = registry;
     this.readerSchema = readerSchema;
     this.model = model;
@@ -48,13 +50,20 @@ public final class AvroWireDeserializer<T> {
     return new AvroWireDeserializer<>(registry, model.getSchema(type), model);
   }
 
-  /** Reads generic records in {@code readerSchema}, or in each writer's own schema when it is null. */
-  public static AvroWireDeserializer<Object> forGeneric(SchemaRegistryClient registry, Schema readerSchema) {
+  /**
+   * Reads generic records in {@code readerSchema}, or in each writer's own schema when it is null.
+   */
+  public static AvroWireDeserializer<Object> forGeneric(
+      SchemaRegistryClient registry, Schema readerSchema) {
     return forGeneric(registry, readerSchema, GenericData.get());
   }
 
-  /** As {@link #forGeneric(SchemaRegistryClient, Schema)}, with a data model (e.g. with logical-type conversions). */
-  public static AvroWireDeserializer<Object> forGeneric(SchemaRegistryClient registry, Schema readerSchema, GenericData model) {
+  /**
+   * As {@link #forGeneric(SchemaRegistryClient, Schema)}, with a data model (e.g. with logical-type
+   * conversions).
+   */
+  public static AvroWireDeserializer<Object> forGeneric(
+      SchemaRegistryClient registry, Schema readerSchema, GenericData model) {
     return new AvroWireDeserializer<>(registry, readerSchema, model);
   }
 
@@ -65,16 +74,29 @@ public final class AvroWireDeserializer<T> {
 
   public T deserialize(byte[] bytes) throws WireFormatException {
     if (bytes == null || bytes.length == 0) {
-      throw new WireFormatException(Kind.EMPTY, -1, "value is " + (bytes == null ? "null" : "empty") + ": expected Confluent wire format (magic byte 0, 4-byte schema id, Avro)", null);
+      throw new WireFormatException(
+          Kind.EMPTY,
+          -1,
+          "value is "
+              + (bytes == null ? "null" : "empty")
+              + ": expected Confluent wire format (magic byte 0, 4-byte schema id, Avro)",
+          null);
     }
     if (bytes[0] != WireFormat.MAGIC_BYTE) {
       throw new WireFormatException(
-          Kind.BAD_MAGIC_BYTE, -1,
-          String.format("unknown magic byte 0x%02x (expected 0x00): not Confluent wire format%s", bytes[0] & 0xff, describeStart(bytes)),
+          Kind.BAD_MAGIC_BYTE,
+          -1,
+          String.format(
+              "unknown magic byte 0x%02x (expected 0x00): not Confluent wire format%s",
+              bytes[0] & 0xff, describeStart(bytes)),
           null);
     }
     if (bytes.length < WireFormat.HEADER_SIZE) {
-      throw new WireFormatException(Kind.TRUNCATED_HEADER, -1, "value has " + bytes.length + " byte(s), fewer than the 5-byte wire-format header", null);
+      throw new WireFormatException(
+          Kind.TRUNCATED_HEADER,
+          -1,
+          "value has " + bytes.length + " byte(s), fewer than the 5-byte wire-format header",
+          null);
     }
     int id = WireFormat.schemaId(bytes);
     DatumReader<T> reader = readers.get(id);
@@ -83,20 +105,47 @@ public final class AvroWireDeserializer<T> {
       readers.put(id, reader);
     }
     BinaryDecoder decoder =
-        DecoderFactory.get().binaryDecoder(bytes, WireFormat.HEADER_SIZE, bytes.length - WireFormat.HEADER_SIZE, decoders.get());
+        DecoderFactory.get()
+            .binaryDecoder(
+                bytes,
+                WireFormat.HEADER_SIZE,
+                bytes.length - WireFormat.HEADER_SIZE,
+                decoders.get());
     decoders.set(decoder);
     T value;
     try {
       value = reader.read(null, new BoundedDecoder(decoder, bytes.length));
-    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException | ClassCastException | IllegalArgumentException | UnsupportedOperationException e) {
-      throw new WireFormatException(Kind.MALFORMED_AVRO, id, "Avro body (" + (bytes.length - WireFormat.HEADER_SIZE) + " bytes) does not decode with schema id " + id + ": " + e, e);
+    } catch (IOException
+        | AvroRuntimeException
+        | IndexOutOfBoundsException
+        | NegativeArraySizeException
+        | ClassCastException
+        | IllegalArgumentException
+        | UnsupportedOperationException e) {
+      throw new WireFormatException(
+          Kind.MALFORMED_AVRO,
+          id,
+          "Avro body ("
+              + (bytes.length - WireFormat.HEADER_SIZE)
+              + " bytes) does not decode with schema id "
+              + id
+              + ": "
+              + e,
+          e);
     }
     try {
       if (!decoder.isEnd()) {
-        throw new WireFormatException(Kind.TRAILING_BYTES, id, "Avro body decoded with schema id " + id + " but left bytes over: the payload was not written with that schema", null);
+        throw new WireFormatException(
+            Kind.TRAILING_BYTES,
+            id,
+            "Avro body decoded with schema id "
+                + id
+                + " but left bytes over: the payload was not written with that schema",
+            null);
       }
     } catch (IOException e) {
-      throw new WireFormatException(Kind.MALFORMED_AVRO, id, "cannot check the end of the Avro body: " + e, e);
+      throw new WireFormatException(
+          Kind.MALFORMED_AVRO, id, "cannot check the end of the Avro body: " + e, e);
     }
     return value;
   }
@@ -108,16 +157,31 @@ public final class AvroWireDeserializer<T> {
       writer = registry.getById(id);
     } catch (SchemaRegistryException e) {
       if (e.isNotFound()) {
-        throw new WireFormatException(Kind.UNKNOWN_SCHEMA_ID, id, "schema id " + id + " is not in the registry (written against another registry, or deleted)", e);
+        throw new WireFormatException(
+            Kind.UNKNOWN_SCHEMA_ID,
+            id,
+            "schema id "
+                + id
+                + " is not in the registry (written against another registry, or deleted)",
+            e);
       }
       throw e; // auth or server configuration problem: not the record's fault
     }
     Schema reader = readerSchema == null ? writer : readerSchema;
-    SchemaCompatibility.SchemaPairCompatibility compatibility = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    SchemaCompatibility.SchemaPairCompatibility compatibility =
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
     if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
       throw new WireFormatException(
-          Kind.INCOMPATIBLE_SCHEMA, id,
-          "writer schema id " + id + " (" + writer.getFullName() + ") cannot be read as " + reader.getFullName() + ": " + compatibility.getResult().getIncompatibilities(),
+          Kind.INCOMPATIBLE_SCHEMA,
+          id,
+          "writer schema id "
+              + id
+              + " ("
+              + writer.getFullName()
+              + ") cannot be read as "
+              + reader.getFullName()
+              + ": "
+              + compatibility.getResult().getIncompatibilities(),
           null);
     }
     if (model instanceof SpecificData specific) {

@@ -20,9 +20,10 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Writes Avro records (specific or generic) in the Confluent wire format. The schema id comes from the
- * registry: registered under the configured subject on first use when {@code auto.register.schemas} is true,
- * otherwise looked up (and refused if absent), then cached. Thread-safe.
+ * Writes Avro records (specific or generic) in the Confluent wire format. The schema id comes from
+ * the registry: registered under the configured subject on first use when {@code
+ * auto.register.schemas} is true, otherwise looked up (and refused if absent), then cached.
+ * Thread-safe.
  */
 public final class AvroWireSerializer<T extends GenericContainer> {
   private final SchemaRegistryClient registry;
@@ -50,7 +51,10 @@ public final class AvroWireSerializer<T extends GenericContainer> {
     int id =
         ids.computeIfAbsent(
             new SubjectAndSchema(subject, schema),
-            k -> autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema));
+            k ->
+                autoRegister
+                    ? registry.register(subject, schema)
+                    : registry.lookup(subject, schema));
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     byte[] header = new byte[WireFormat.HEADER_SIZE];
     WireFormat.writeHeader(header, id);
@@ -61,7 +65,8 @@ public final class AvroWireSerializer<T extends GenericContainer> {
       writers.computeIfAbsent(schema, s -> writerFor(record, s)).write(record, encoder);
       encoder.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode " + schema.getFullName() + " for topic " + topic, e);
+      throw new UncheckedIOException(
+          "cannot encode " + schema.getFullName() + " for topic " + topic, e);
     }
     return out.toByteArray();
   }
@@ -69,10 +74,12 @@ public final class AvroWireSerializer<T extends GenericContainer> {
   @SuppressWarnings("unchecked")
   private static DatumWriter<Object> writerFor(GenericContainer record, Schema schema) {
     if (record instanceof SpecificRecord) {
-      // getForClass picks up the logical-type conversions (decimal, timestamp) generated into the class.
+      // getForClass picks up the logical-type conversions (decimal, timestamp) generated into the
+      // class.
       return new SpecificDatumWriter<>(schema, SpecificData.getForClass(record.getClass()));
     }
-    return (DatumWriter<Object>) (DatumWriter<?>) new GenericDatumWriter<>(schema, GenericData.get());
+    return (DatumWriter<Object>)
+        (DatumWriter<?>) new GenericDatumWriter<>(schema, GenericData.get());
   }
 
   private record SubjectAndSchema(String subject, Schema schema) {}

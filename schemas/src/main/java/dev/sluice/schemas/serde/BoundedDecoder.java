@@ -7,10 +7,11 @@ import org.apache.avro.io.Decoder;
 import org.apache.avro.util.Utf8;
 
 /**
- * A decoder that refuses lengths larger than the message they come from. Avro trusts declared lengths and
- * allocates first; a garbage varint could otherwise ask for a 2 GB string or array out of a 20-byte record.
- * Strings and bytes are read here (length checked, then the bytes copied); collection block counts are bounded
- * by the message size, which rejects only arrays or maps of more null values than the message has bytes.
+ * A decoder that refuses lengths larger than the message they come from. Avro trusts declared
+ * lengths and allocates first; a garbage varint could otherwise ask for a 2 GB string or array out
+ * of a 20-byte record. Strings and bytes are read here (length checked, then the bytes copied);
+ * collection block counts are bounded by the message size, which rejects only arrays or maps of
+ * more null values than the message has bytes.
  */
 final class BoundedDecoder extends Decoder {
   private final Decoder in;
@@ -23,7 +24,8 @@ final class BoundedDecoder extends Decoder {
 
   private long checked(long length, String what) throws IOException {
     if (length < 0 || length > limit) {
-      throw new EOFException("declared " + what + " length " + length + " exceeds the " + limit + "-byte message");
+      throw new EOFException(
+          "declared " + what + " length " + length + " exceeds the " + limit + "-byte message");
     }
     return length;
   }
@@ -81,7 +83,9 @@ final class BoundedDecoder extends Decoder {
   public ByteBuffer readBytes(ByteBuffer old) throws IOException {
     int length = (int) checked(in.readLong(), "bytes");
     ByteBuffer result =
-        old != null && old.capacity() >= length ? (ByteBuffer) old.clear() : ByteBuffer.allocate(length);
+        old != null && old.capacity() >= length
+            ? (ByteBuffer) old.clear()
+            : ByteBuffer.allocate(length);
     in.readFixed(result.array(), result.position(), length);
     result.limit(length);
     return result;

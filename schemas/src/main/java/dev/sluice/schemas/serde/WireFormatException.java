@@ -1,8 +1,9 @@
 package dev.sluice.schemas.serde;
 
 /**
- * Bytes that are not a valid Confluent wire-format Avro record for the expected type. Checked, so every caller
- * decides where such a record goes (the platform's jobs send it to the dead-letter topic).
+ * Bytes that are not a valid Confluent wire-format Avro record for the expected type. Checked, so
+ * every caller decides where such a record goes (the platform's jobs send it to the dead-letter
+ * topic).
  */
 public class WireFormatException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -21,7 +22,9 @@ public class WireFormatException extends Exception {
     INCOMPATIBLE_SCHEMA,
     /** The Avro body does not decode with the writer schema (truncated or garbage). */
     MALFORMED_AVRO,
-    /** The Avro body decoded but bytes were left over: the payload is not what its schema id says. */
+    /**
+     * The Avro body decoded but bytes were left over: the payload is not what its schema id says.
+     */
     TRAILING_BYTES
   }
 

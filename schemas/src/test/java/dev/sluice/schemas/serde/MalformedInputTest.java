@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every kind of bad input comes out as a typed, descriptive {@link WireFormatException}, never null. */
+/**
+ * Every kind of bad input comes out as a typed, descriptive {@link WireFormatException}, never
+ * null.
+ */
 class MalformedInputTest {
   private static final String SCOPE = "malformed-input";
   private final RegistryConfig config = RegistryConfig.of("mock://" + SCOPE);
@@ -30,7 +33,9 @@ class MalformedInputTest {
   @BeforeEach
   void setUp() {
     deserializer = AvroWireDeserializer.forSpecific(registry, Transaction.class);
-    valid = new AvroWireSerializer<Transaction>(registry, config, false).serialize("transactions", TestRecords.transaction(9));
+    valid =
+        new AvroWireSerializer<Transaction>(registry, config, false)
+            .serialize("transactions", TestRecords.transaction(9));
   }
 
   @AfterEach
@@ -47,7 +52,9 @@ class MalformedInputTest {
   @Test
   void wrongMagicByteNamesWhatItLooksLike() {
     byte[] json = "{\"transactionId\":\"tx-1\"}".getBytes(StandardCharsets.UTF_8);
-    assertKind(json, Kind.BAD_MAGIC_BYTE).hasMessageContaining("0x7b").hasMessageContaining("looks like JSON");
+    assertKind(json, Kind.BAD_MAGIC_BYTE)
+        .hasMessageContaining("0x7b")
+        .hasMessageContaining("looks like JSON");
   }
 
   @Test
@@ -64,7 +71,8 @@ class MalformedInputTest {
 
   @Test
   void truncatedAvroBody() {
-    assertKind(Arrays.copyOf(valid, valid.length - 3), Kind.MALFORMED_AVRO).hasMessageContaining("does not decode");
+    assertKind(Arrays.copyOf(valid, valid.length - 3), Kind.MALFORMED_AVRO)
+        .hasMessageContaining("does not decode");
   }
 
   @Test
@@ -93,7 +101,8 @@ class MalformedInputTest {
             .setTerminalId("t-1")
             .setFraud(true)
             .build();
-    byte[] bytes = new AvroWireSerializer<Label>(registry, config, false).serialize("labels", label);
+    byte[] bytes =
+        new AvroWireSerializer<Label>(registry, config, false).serialize("labels", label);
     assertKind(bytes, Kind.INCOMPATIBLE_SCHEMA).hasMessageContaining("dev.sluice.avro.Label");
   }
 
@@ -128,7 +137,11 @@ class MalformedInputTest {
           bytes[at] = (byte) random.nextInt(256);
         }
       }
-      case 1 -> bytes = Arrays.copyOf(valid, WireFormat.HEADER_SIZE + random.nextInt(valid.length - WireFormat.HEADER_SIZE));
+      case 1 ->
+          bytes =
+              Arrays.copyOf(
+                  valid,
+                  WireFormat.HEADER_SIZE + random.nextInt(valid.length - WireFormat.HEADER_SIZE));
       default -> {
         bytes = new byte[WireFormat.HEADER_SIZE + random.nextInt(64)];
         random.nextBytes(bytes);
@@ -140,6 +153,7 @@ class MalformedInputTest {
 
   private AbstractThrowableAssert<?, ? extends Throwable> assertKind(byte[] bytes, Kind kind) {
     return assertThatThrownBy(() -> deserializer.deserialize(bytes))
-        .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.kind()).isEqualTo(kind));
+        .isInstanceOfSatisfying(
+            WireFormatException.class, e -> assertThat(e.kind()).isEqualTo(kind));
   }
 }

@@ -21,15 +21,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A producer adds an optional field with a default (v2). The platform must read v2 data with its v1 class
- * (old reader, new writer), and a v2 reader must read the v1 data already in the topic (new reader, old
- * writer).
+ * A producer adds an optional field with a default (v2). The platform must read v2 data with its v1
+ * class (old reader, new writer), and a v2 reader must read the v1 data already in the topic (new
+ * reader, old writer).
  */
 class SchemaEvolutionTest {
   private static final String SCOPE = "schema-evolution";
   private static final Schema V2 = TestRecords.schema("evolution/transaction-v2.avsc");
-  private static final Schema V3_BREAKING = TestRecords.schema("evolution/transaction-v3-breaking.avsc");
-  private static final Schema WITHOUT_CUSTOMER = TestRecords.schema("evolution/transaction-without-customer.avsc");
+  private static final Schema V3_BREAKING =
+      TestRecords.schema("evolution/transaction-v3-breaking.avsc");
+  private static final Schema WITHOUT_CUSTOMER =
+      TestRecords.schema("evolution/transaction-without-customer.avsc");
 
   private final RegistryConfig config = RegistryConfig.of("mock://" + SCOPE);
   private final SchemaRegistryClient registry = MockSchemaRegistryClient.forScope(SCOPE);
@@ -42,9 +44,12 @@ class SchemaEvolutionTest {
   @Test
   void v1ReaderReadsRecordsWrittenWithV2() throws Exception {
     GenericRecord v2 = v2Record("tx-000000000100", "ecommerce");
-    byte[] bytes = new AvroWireSerializer<GenericRecord>(registry, config, false).serialize("transactions", v2);
+    byte[] bytes =
+        new AvroWireSerializer<GenericRecord>(registry, config, false)
+            .serialize("transactions", v2);
 
-    Transaction read = AvroWireDeserializer.forSpecific(registry, Transaction.class).deserialize(bytes);
+    Transaction read =
+        AvroWireDeserializer.forSpecific(registry, Transaction.class).deserialize(bytes);
 
     assertThat(read.getTransactionId()).isEqualTo("tx-000000000100");
     assertThat(read.getAmount()).isEqualByComparingTo("12.34");
@@ -54,9 +59,11 @@ class SchemaEvolutionTest {
   @Test
   void v2ReaderReadsRecordsWrittenWithV1AndFillsTheDefault() throws Exception {
     Transaction v1 = TestRecords.transaction(5);
-    byte[] bytes = new AvroWireSerializer<Transaction>(registry, config, false).serialize("transactions", v1);
+    byte[] bytes =
+        new AvroWireSerializer<Transaction>(registry, config, false).serialize("transactions", v1);
 
-    GenericRecord read = (GenericRecord) AvroWireDeserializer.forGeneric(registry, V2).deserialize(bytes);
+    GenericRecord read =
+        (GenericRecord) AvroWireDeserializer.forGeneric(registry, V2).deserialize(bytes);
 
     assertThat(read.get("transactionId").toString()).isEqualTo(v1.getTransactionId());
     assertThat(read.get("channel")).isNull();
@@ -70,7 +77,8 @@ class SchemaEvolutionTest {
     int v2 = registry.register("transactions-value", V2);
 
     assertThat(v2).isNotEqualTo(v1);
-    assertThat(registry.testCompatibility("transactions-value", V3_BREAKING).compatible()).isFalse();
+    assertThat(registry.testCompatibility("transactions-value", V3_BREAKING).compatible())
+        .isFalse();
     assertThatThrownBy(() -> registry.register("transactions-value", V3_BREAKING))
         .isInstanceOf(SchemaRegistryException.class)
         .hasMessageContaining("transactions-value")
@@ -79,18 +87,23 @@ class SchemaEvolutionTest {
 
   @Test
   void readerRefusesAWriterSchemaItCannotResolve() {
-    // A breaking writer schema that got past the registry (e.g. compatibility NONE) is bad data, not a crash.
+    // A breaking writer schema that got past the registry (e.g. compatibility NONE) is bad data,
+    // not a crash.
     registry.setCompatibility("transactions-value", CompatibilityLevel.NONE);
     GenericRecord dropped = new GenericData.Record(WITHOUT_CUSTOMER);
     dropped.put("transactionId", "tx-1");
     dropped.put("eventTime", TestRecords.APRIL_FIRST.toEpochMilli());
     dropped.put("terminalId", "t-1");
     dropped.put("amount", decimal(WITHOUT_CUSTOMER, "1.00"));
-    byte[] bytes = new AvroWireSerializer<GenericRecord>(registry, config, false).serialize("transactions", dropped);
+    byte[] bytes =
+        new AvroWireSerializer<GenericRecord>(registry, config, false)
+            .serialize("transactions", dropped);
 
-    assertThatThrownBy(() -> AvroWireDeserializer.forSpecific(registry, Transaction.class).deserialize(bytes))
+    assertThatThrownBy(
+            () -> AvroWireDeserializer.forSpecific(registry, Transaction.class).deserialize(bytes))
         .isInstanceOfSatisfying(
-            WireFormatException.class, e -> assertThat(e.kind()).isEqualTo(WireFormatException.Kind.INCOMPATIBLE_SCHEMA))
+            WireFormatException.class,
+            e -> assertThat(e.kind()).isEqualTo(WireFormatException.Kind.INCOMPATIBLE_SCHEMA))
         .hasMessageContaining("cannot be read as dev.sluice.avro.Transaction")
         .hasMessageContaining("customerId");
   }

@@ -31,14 +31,16 @@ class SerdeRoundTripTest {
   @Test
   void specificRecordSurvivesTheWireFormatIncludingLogicalTypes() throws Exception {
     Transaction tx = TestRecords.transaction(42);
-    byte[] bytes = new AvroWireSerializer<Transaction>(registry, config, false).serialize("transactions", tx);
+    byte[] bytes =
+        new AvroWireSerializer<Transaction>(registry, config, false).serialize("transactions", tx);
 
     assertThat(bytes[0]).isEqualTo(WireFormat.MAGIC_BYTE);
     int id = WireFormat.schemaId(bytes);
     assertThat(registry.getLatest("transactions-value").id()).isEqualTo(id);
     assertThat(registry.getById(id)).isEqualTo(Transaction.getClassSchema());
 
-    Transaction back = AvroWireDeserializer.forSpecific(registry, Transaction.class).deserialize(bytes);
+    Transaction back =
+        AvroWireDeserializer.forSpecific(registry, Transaction.class).deserialize(bytes);
     assertThat(back).isEqualTo(tx);
     assertThat(back.getAmount()).isEqualByComparingTo("57.58");
     assertThat(back.getEventTime()).isEqualTo(TestRecords.APRIL_FIRST.plusSeconds(42));
@@ -60,35 +62,43 @@ class SerdeRoundTripTest {
             .setReason("unknown magic byte 0x01")
             .setFailedAt(Instant.parse("2026-11-27T09:00:00Z"))
             .build();
-    byte[] bytes = new AvroWireSerializer<DeadLetter>(registry, config, false).serialize("dead-letters", letter);
+    byte[] bytes =
+        new AvroWireSerializer<DeadLetter>(registry, config, false)
+            .serialize("dead-letters", letter);
 
-    assertThat(AvroWireDeserializer.forSpecific(registry, DeadLetter.class).deserialize(bytes)).isEqualTo(letter);
+    assertThat(AvroWireDeserializer.forSpecific(registry, DeadLetter.class).deserialize(bytes))
+        .isEqualTo(letter);
   }
 
   @Test
   void genericReaderWithoutReaderSchemaUsesTheWriterSchema() throws Exception {
     byte[] bytes =
-        new AvroWireSerializer<Transaction>(registry, config, false).serialize("transactions", TestRecords.transaction(7));
+        new AvroWireSerializer<Transaction>(registry, config, false)
+            .serialize("transactions", TestRecords.transaction(7));
 
     Object value = AvroWireDeserializer.forGeneric(registry, null).deserialize(bytes);
 
     assertThat(value).isInstanceOf(GenericData.Record.class);
-    assertThat(((GenericRecord) value).get("transactionId").toString()).isEqualTo("tx-000000000007");
+    assertThat(((GenericRecord) value).get("transactionId").toString())
+        .isEqualTo("tx-000000000007");
   }
 
   @Test
   void kafkaSerdesConfiguredLikeConfluentOnesRoundTrip() {
     Map<String, Object> props =
         Map.of(
-            RegistryConfig.URL, "mock://" + SCOPE,
-            RegistryAvroDeserializer.READER_CLASS, Transaction.class.getName());
+            RegistryConfig.URL,
+            "mock://" + SCOPE,
+            RegistryAvroDeserializer.READER_CLASS,
+            Transaction.class.getName());
     try (RegistryAvroSerializer<Transaction> serializer = new RegistryAvroSerializer<>();
         RegistryAvroDeserializer<Transaction> deserializer = new RegistryAvroDeserializer<>()) {
       serializer.configure(props, false);
       deserializer.configure(props, false);
       Transaction tx = TestRecords.transaction(1);
 
-      assertThat(deserializer.deserialize("transactions", serializer.serialize("transactions", tx))).isEqualTo(tx);
+      assertThat(deserializer.deserialize("transactions", serializer.serialize("transactions", tx)))
+          .isEqualTo(tx);
       assertThat(serializer.serialize("transactions", null)).isNull();
     }
   }
@@ -101,6 +111,7 @@ class SerdeRoundTripTest {
 
     // Content-addressed ids: same schema under two subjects, one id.
     assertThat(WireFormat.schemaId(second)).isEqualTo(WireFormat.schemaId(first));
-    assertThat(registry.subjects()).containsExactlyInAnyOrder("transactions-value", "other-topic-value");
+    assertThat(registry.subjects())
+        .containsExactlyInAnyOrder("transactions-value", "other-topic-value");
   }
 }

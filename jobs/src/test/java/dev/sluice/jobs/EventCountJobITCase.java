@@ -1,0 +1,190 @@
+package dev.sluice.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.avro.DeadLetter;
+import dev.sluice.avro.EventCount;
+import dev.sluice.avro.Transaction;
+import dev.sluice.jobs.testing.KafkaTestCluster;
+import dev.sluice.schemas.kafka.RegistryAvroSerializer;
+import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.schemas.registry.SchemaRegistryClient;
+import dev.sluice.schemas.registry.SchemaRegistryClients;
+import dev.sluice.schemas.serde.AvroWireDeserializer;
+import dev.sluice.schemas.testing.RegistryProcess;
+import dev.sluice.schemas.testing.TestRecords;
+import dev.sluice.state.CheckpointSettings;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The spine end to end against real components: a Kafka broker, a Confluent-compatible registry in
+ * its own process, and the job on a MiniCluster with RocksDB and exactly-once sinks. Events are
+ * produced with the project's serializer used as a plain Kafka {@code value.serializer}, as another
+ * team's producer would.
+ */
+class EventCountJobITCase {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  private static final Instant T0 = Instant.parse("2018-04-01T00:00:00Z");
+  private static KafkaTestCluster kafka;
+  private static RegistryProcess registry;
+
+  @BeforeAll
+  static void startServices() throws Exception {
+    kafka = KafkaTestCluster.start();
+    registry = RegistryProcess.start();
+    kafka.createTopic("transactions", 4);
+    kafka.createTopic("event-counts", 1);
+    kafka.createTopic("dead-letters", 1);
+  }
+
+  @AfterAll
+  static void stopServices() throws Exception {
+    if (registry != null) {
+      registry.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void countsWhatAKafkaProducerWroteAndDeadLettersWhatItCannotRead(@TempDir Path checkpoints)
+      throws Exception {
+    Map<Instant, Long> expected = new TreeMap<>();
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, RegistryAvroSerializer.class.getName());
+    props.put(RegistryConfig.URL, registry.url());
+    try (KafkaProducer<String, Transaction> producer = new KafkaProducer<>(props)) {
+      for (int i = 0; i < 600; i++) {
+        Transaction tx = TestRecords.transaction(i);
+        tx.setEventTime(T0.plusSeconds(i)); // ten minutes of event time
+        producer.send(new ProducerRecord<>("transactions", i % 4, tx.getCustomerId(), tx));
+        expected.merge(tx.getEventTime().truncatedTo(ChronoUnit.MINUTES), 1L, Long::sum);
+      }
+      // Close the last window on every partition: one event per partition well past it (not
+      // asserted on).
+      for (int partition = 0; partition < 4; partition++) {
+        Transaction late = TestRecords.transaction(10_000 + partition);
+        late.setEventTime(T0.plus(Duration.ofMinutes(30)));
+        producer.send(new ProducerRecord<>("transactions", partition, late.getCustomerId(), late));
+      }
+    }
+    List<byte[]> malformed =
+        List.of(
+            "{\"json\": true}".getBytes(StandardCharsets.UTF_8),
+            new byte[] {0, 0, 0, 0x7f, 0x7f, 2, 'x'},
+            new byte[] {0, 0});
+    try (KafkaProducer<byte[], byte[]> raw =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (byte[] value : malformed) {
+        raw.send(new ProducerRecord<>("transactions", 0, null, value)).get();
+      }
+    }
+
+    EventCountJob.Config config =
+        new EventCountJob.Config(
+            kafka.bootstrapServers(),
+            RegistryConfig.of(registry.url()),
+            "transactions",
+            "event-counts",
+            "dead-letters",
+            "event-count-it",
+            KafkaConnectors.StartFrom.EARLIEST,
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            new CheckpointSettings(checkpoints.toUri(), Duration.ofSeconds(1), 0));
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            config.checkpoints().applyTo(new org.apache.flink.configuration.Configuration()));
+    env.setParallelism(2);
+    JobClient job = EventCountJob.start(env, config);
+    try (SchemaRegistryClient client =
+        SchemaRegistryClients.create(RegistryConfig.of(registry.url()))) {
+      AvroWireDeserializer<EventCount> counts =
+          AvroWireDeserializer.forSpecific(client, EventCount.class);
+      AvroWireDeserializer<DeadLetter> letters =
+          AvroWireDeserializer.forSpecific(client, DeadLetter.class);
+
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofSeconds(1))
+          .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
+          .untilAsserted(
+              () ->
+                  assertThat(decode(kafka.readCommitted("event-counts"), counts))
+                      .hasSizeGreaterThanOrEqualTo(10));
+      Map<Instant, Long> actual = new TreeMap<>();
+      for (EventCount count : decode(kafka.readCommitted("event-counts"), counts)) {
+        assertThat(count.getSource()).isEqualTo("transactions");
+        actual.merge(count.getWindowStart(), count.getCount(), Long::sum);
+      }
+      assertThat(actual).isEqualTo(expected);
+
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
+          .untilAsserted(
+              () -> assertThat(decode(kafka.readCommitted("dead-letters"), letters)).hasSize(3));
+      List<DeadLetter> dead = decode(kafka.readCommitted("dead-letters"), letters);
+      assertThat(dead)
+          .extracting(DeadLetter::getErrorClass)
+          .containsExactly("BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "TRUNCATED_HEADER");
+      assertThat(dead).allSatisfy(d -> assertThat(d.getTopic()).isEqualTo("transactions"));
+      for (int i = 0; i < malformed.size(); i++) {
+        byte[] kept = new byte[dead.get(i).getValue().remaining()];
+        dead.get(i).getValue().duplicate().get(kept);
+        assertThat(kept).isEqualTo(malformed.get(i));
+      }
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static <T> List<T> decode(
+      List<ConsumerRecord<byte[], byte[]>> records, AvroWireDeserializer<T> deserializer)
+      throws Exception {
+    List<T> values = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      values.add(deserializer.deserialize(record.value()));
+    }
+    return values;
+  }
+}
