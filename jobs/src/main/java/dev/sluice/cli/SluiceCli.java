@@ -50,6 +50,15 @@ public final class SluiceCli implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new SluiceCli());
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine command = e.getCommandLine();
+          java.io.PrintWriter err = command.getErr();
+          err.println("sluice: " + e.getMessage());
+          CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+          err.println("Run '" + command.getCommandSpec().qualifiedName() + " --help' for usage.");
+          return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine

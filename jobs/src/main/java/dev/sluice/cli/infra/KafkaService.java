@@ -19,6 +19,23 @@ public final class KafkaService implements LocalService {
   public static final int CONTROLLER_PORT = 9093;
   public static final String BOOTSTRAP = "127.0.0.1:" + BROKER_PORT;
 
+  private final int brokerPort;
+  private final int controllerPort;
+
+  /** On the documented ports, 9092 and 9093. */
+  public KafkaService() {
+    this(BROKER_PORT, CONTROLLER_PORT);
+  }
+
+  public KafkaService(int brokerPort, int controllerPort) {
+    this.brokerPort = brokerPort;
+    this.controllerPort = controllerPort;
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + brokerPort;
+  }
+
   @Override
   public String name() {
     return "kafka";
@@ -26,12 +43,12 @@ public final class KafkaService implements LocalService {
 
   @Override
   public String address() {
-    return BOOTSTRAP + " (controller 127.0.0.1:" + CONTROLLER_PORT + ")";
+    return bootstrapServers() + " (controller 127.0.0.1:" + controllerPort + ")";
   }
 
   @Override
   public int port() {
-    return BROKER_PORT;
+    return brokerPort;
   }
 
   @Override
@@ -74,8 +91,8 @@ public final class KafkaService implements LocalService {
     Files.writeString(
         properties,
         template
-            .replace("@BROKER_PORT@", Integer.toString(BROKER_PORT))
-            .replace("@CONTROLLER_PORT@", Integer.toString(CONTROLLER_PORT))
+            .replace("@BROKER_PORT@", Integer.toString(brokerPort))
+            .replace("@CONTROLLER_PORT@", Integer.toString(controllerPort))
             .replace("@DATA_DIR@", data.toString()));
     if (Files.exists(data.resolve("meta.properties"))) {
       return;
@@ -135,7 +152,7 @@ public final class KafkaService implements LocalService {
     try (Admin admin =
         Admin.create(
             Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP,
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500))) {

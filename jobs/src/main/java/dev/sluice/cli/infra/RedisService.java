@@ -16,6 +16,17 @@ import java.util.List;
 public final class RedisService implements LocalService {
   public static final int PORT = 6379;
 
+  private final int port;
+
+  /** On the documented port, 6379. */
+  public RedisService() {
+    this(PORT);
+  }
+
+  public RedisService(int port) {
+    this.port = port;
+  }
+
   @Override
   public String name() {
     return "redis";
@@ -23,12 +34,12 @@ public final class RedisService implements LocalService {
 
   @Override
   public String address() {
-    return "redis://127.0.0.1:" + PORT;
+    return "redis://127.0.0.1:" + port;
   }
 
   @Override
   public int port() {
-    return PORT;
+    return port;
   }
 
   @Override
@@ -82,7 +93,7 @@ public final class RedisService implements LocalService {
     return List.of(
         binary == null ? "redis-server" : binary.toString(),
         "--port",
-        Integer.toString(PORT),
+        Integer.toString(port),
         "--bind",
         "127.0.0.1",
         "--protected-mode",
@@ -97,7 +108,7 @@ public final class RedisService implements LocalService {
 
   @Override
   public boolean isReady() {
-    return ping("127.0.0.1", PORT);
+    return ping("127.0.0.1", port);
   }
 
   /** Whether a Redis server answers PING at host:port. */

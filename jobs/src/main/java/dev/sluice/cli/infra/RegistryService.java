@@ -19,6 +19,22 @@ public final class RegistryService implements LocalService {
   public static final int PORT = 8085;
   public static final String URL = "http://127.0.0.1:" + PORT + "/apis/ccompat/v7";
 
+  private final int port;
+
+  /** On the documented port, 8085 (not 8081, which is Flink's web UI). */
+  public RegistryService() {
+    this(PORT);
+  }
+
+  public RegistryService(int port) {
+    this.port = port;
+  }
+
+  /** Base URL of the Confluent API of this instance. */
+  public String url() {
+    return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
+  }
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -29,12 +45,12 @@ public final class RegistryService implements LocalService {
 
   @Override
   public String address() {
-    return URL;
+    return url();
   }
 
   @Override
   public int port() {
-    return PORT;
+    return port;
   }
 
   @Override
@@ -79,7 +95,7 @@ public final class RegistryService implements LocalService {
   public void afterStart(Layout layout, Console console) throws Exception {
     HttpResponse<String> response =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(URL + "/config"))
+            HttpRequest.newBuilder(URI.create(url() + "/config"))
                 .timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))
@@ -96,7 +112,7 @@ public final class RegistryService implements LocalService {
 
   @Override
   public List<String> command(Layout layout) {
-    return command(jar(layout), PORT);
+    return command(jar(layout), port);
   }
 
   /** The command line for a registry on {@code port} (tests start their own). */
@@ -112,7 +128,7 @@ public final class RegistryService implements LocalService {
 
   @Override
   public boolean isReady() {
-    return isReady(URL);
+    return isReady(url());
   }
 
   /** Whether a Confluent-compatible registry answers at {@code baseUrl}. */
