@@ -40,7 +40,14 @@ public final class SluiceCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    int code = execute(args);
+    // Inside a Flink client ('flink run'), returning lets the client finish its own work; from
+    // bin/sluice,
+    // exit so that lingering non-daemon threads (Kafka clients, a MiniCluster) cannot keep the JVM
+    // alive.
+    if (code != 0 || System.getProperty("sluice.home") != null) {
+      System.exit(code);
+    }
   }
 
   /** Runs the CLI and returns the exit code (tests call this). */

@@ -85,6 +85,14 @@ public final class RedisService implements LocalService {
         layout.logs().resolve("redis-install.log"),
         10,
         "apt-get install redis-server");
+    // On machines with an init system the package starts a system-wide server on 6379; sluice runs
+    // its own.
+    Commands.run(
+        List.of("sh", "-c", "service redis-server stop >/dev/null 2>&1 || true"),
+        layout.projectRoot(),
+        layout.logs().resolve("redis-install.log"),
+        1,
+        "stopping the packaged redis-server service");
   }
 
   @Override
