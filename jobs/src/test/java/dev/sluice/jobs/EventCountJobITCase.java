@@ -7,6 +7,7 @@ import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.EventCount;
 import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.testing.KafkaTestCluster;
+import dev.sluice.jobs.testing.NodeProducer;
 import dev.sluice.schemas.kafka.RegistryAvroSerializer;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
@@ -173,6 +174,76 @@ class EventCountJobITCase {
         dead.get(i).getValue().duplicate().get(kept);
         assertThat(kept).isEqualTo(malformed.get(i));
       }
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  /**
+   * A producer that shares no code with sluice (Node.js kafkajs
+   * with @kafkajs/confluent-schema-registry, the usual choice of JavaScript services) writes
+   * transactions; the job must count them like its own.
+   */
+  @Test
+  void countsWhatAnIndependentConfluentClientProduced(@TempDir Path checkpoints, @TempDir Path work)
+      throws Exception {
+    kafka.createTopic("js-transactions", 2);
+    kafka.createTopic("js-counts", 1);
+    kafka.createTopic("js-dead-letters", 1);
+    Path script = NodeProducer.install(work);
+    String result =
+        NodeProducer.run(
+            script,
+            kafka.bootstrapServers(),
+            registry.url(),
+            "js-transactions",
+            Path.of(System.getProperty("sluice.root"), "schemas/src/main/avro/transaction.avsc")
+                .toString(),
+            "2020-01-01T00:00:00Z",
+            "300",
+            "2020-01-01T00:30:00Z");
+    assertThat(result).contains("\"sent\":302");
+
+    EventCountJob.Config config =
+        new EventCountJob.Config(
+            kafka.bootstrapServers(),
+            RegistryConfig.of(registry.url()),
+            "js-transactions",
+            "js-counts",
+            "js-dead-letters",
+            "event-count-js",
+            KafkaConnectors.StartFrom.EARLIEST,
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            new CheckpointSettings(checkpoints.toUri(), Duration.ofSeconds(1), 0));
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            config.checkpoints().applyTo(new org.apache.flink.configuration.Configuration()));
+    env.setParallelism(2);
+    JobClient job = EventCountJob.start(env, config);
+    try (SchemaRegistryClient client =
+        SchemaRegistryClients.create(RegistryConfig.of(registry.url()))) {
+      AvroWireDeserializer<EventCount> counts =
+          AvroWireDeserializer.forSpecific(client, EventCount.class);
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofSeconds(1))
+          .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
+          .untilAsserted(
+              () ->
+                  assertThat(decode(kafka.readCommitted("js-counts"), counts))
+                      .hasSizeGreaterThanOrEqualTo(5));
+      Map<Instant, Long> actual = new TreeMap<>();
+      for (EventCount count : decode(kafka.readCommitted("js-counts"), counts)) {
+        actual.merge(count.getWindowStart(), count.getCount(), Long::sum);
+      }
+      Map<Instant, Long> expected = new TreeMap<>();
+      for (int minute = 0; minute < 5; minute++) {
+        expected.put(Instant.parse("2020-01-01T00:00:00Z").plus(Duration.ofMinutes(minute)), 60L);
+      }
+      assertThat(actual).isEqualTo(expected);
+      assertThat(kafka.readCommitted("js-dead-letters")).isEmpty();
     } finally {
       job.cancel().get();
     }
