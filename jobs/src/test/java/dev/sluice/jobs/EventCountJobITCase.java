@@ -119,52 +119,12 @@ class EventCountJobITCase {
       }
     }
 
-    EventCountJob.Config config =
-        new EventCountJob.Config(
-            kafka.bootstrapServers(),
-            RegistryConfig.of(registry.url()),
-            "transactions",
-            "event-counts",
-            "dead-letters",
-            "event-count-it",
-            KafkaConnectors.StartFrom.EARLIEST,
-            Duration.ofMinutes(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
-            new CheckpointSettings(checkpoints.toUri(), Duration.ofSeconds(1), 0));
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            config.checkpoints().applyTo(new org.apache.flink.configuration.Configuration()));
-    env.setParallelism(2);
-    JobClient job = EventCountJob.start(env, config);
-    try (SchemaRegistryClient client =
-        SchemaRegistryClients.create(RegistryConfig.of(registry.url()))) {
-      AvroWireDeserializer<EventCount> counts =
-          AvroWireDeserializer.forSpecific(client, EventCount.class);
-      AvroWireDeserializer<DeadLetter> letters =
-          AvroWireDeserializer.forSpecific(client, DeadLetter.class);
-
-      await()
-          .atMost(Duration.ofMinutes(2))
-          .pollInterval(Duration.ofSeconds(1))
-          .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
-          .untilAsserted(
-              () ->
-                  assertThat(decode(kafka.readCommitted("event-counts"), counts))
-                      .hasSizeGreaterThanOrEqualTo(10));
-      Map<Instant, Long> actual = new TreeMap<>();
-      for (EventCount count : decode(kafka.readCommitted("event-counts"), counts)) {
-        assertThat(count.getSource()).isEqualTo("transactions");
-        actual.merge(count.getWindowStart(), count.getCount(), Long::sum);
-      }
+    try (RunningJob job =
+        RunningJob.start("transactions", "event-counts", "dead-letters", checkpoints)) {
+      Map<Instant, Long> actual = job.awaitCounts(10);
       assertThat(actual).isEqualTo(expected);
 
-      await()
-          .atMost(Duration.ofMinutes(1))
-          .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
-          .untilAsserted(
-              () -> assertThat(decode(kafka.readCommitted("dead-letters"), letters)).hasSize(3));
-      List<DeadLetter> dead = decode(kafka.readCommitted("dead-letters"), letters);
+      List<DeadLetter> dead = job.awaitDeadLetters(3);
       assertThat(dead)
           .extracting(DeadLetter::getErrorClass)
           .containsExactly("BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "TRUNCATED_HEADER");
@@ -174,8 +134,6 @@ class EventCountJobITCase {
         dead.get(i).getValue().duplicate().get(kept);
         assertThat(kept).isEqualTo(malformed.get(i));
       }
-    } finally {
-      job.cancel().get();
     }
   }
 
@@ -204,47 +162,94 @@ class EventCountJobITCase {
             "2020-01-01T00:30:00Z");
     assertThat(result).contains("\"sent\":302");
 
-    EventCountJob.Config config =
-        new EventCountJob.Config(
-            kafka.bootstrapServers(),
-            RegistryConfig.of(registry.url()),
-            "js-transactions",
-            "js-counts",
-            "js-dead-letters",
-            "event-count-js",
-            KafkaConnectors.StartFrom.EARLIEST,
-            Duration.ofMinutes(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(5),
-            new CheckpointSettings(checkpoints.toUri(), Duration.ofSeconds(1), 0));
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            config.checkpoints().applyTo(new org.apache.flink.configuration.Configuration()));
-    env.setParallelism(2);
-    JobClient job = EventCountJob.start(env, config);
-    try (SchemaRegistryClient client =
-        SchemaRegistryClients.create(RegistryConfig.of(registry.url()))) {
+    Map<Instant, Long> expected = new TreeMap<>();
+    for (int minute = 0; minute < 5; minute++) {
+      expected.put(Instant.parse("2020-01-01T00:00:00Z").plus(Duration.ofMinutes(minute)), 60L);
+    }
+    try (RunningJob job =
+        RunningJob.start("js-transactions", "js-counts", "js-dead-letters", checkpoints)) {
+      assertThat(job.awaitCounts(5)).isEqualTo(expected);
+      assertThat(kafka.readCommitted("js-dead-letters")).isEmpty();
+    }
+  }
+
+  /**
+   * The job on the MiniCluster against the test's Kafka and registry; closing it cancels the job.
+   */
+  private record RunningJob(
+      JobClient job, SchemaRegistryClient client, String input, String output, String deadLetters)
+      implements AutoCloseable {
+
+    static RunningJob start(String input, String output, String deadLetters, Path checkpoints)
+        throws Exception {
+      EventCountJob.Config config =
+          new EventCountJob.Config(
+              kafka.bootstrapServers(),
+              RegistryConfig.of(registry.url()),
+              input,
+              output,
+              deadLetters,
+              "event-count-" + input,
+              KafkaConnectors.StartFrom.EARLIEST,
+              Duration.ofMinutes(1),
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(5),
+              new CheckpointSettings(checkpoints.toUri(), Duration.ofSeconds(1), 0));
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.getExecutionEnvironment(
+              config.checkpoints().applyTo(new org.apache.flink.configuration.Configuration()));
+      env.setParallelism(2);
+      return new RunningJob(
+          EventCountJob.start(env, config),
+          SchemaRegistryClients.create(RegistryConfig.of(registry.url())),
+          input,
+          output,
+          deadLetters);
+    }
+
+    /**
+     * Waits for at least {@code windows} committed counts and returns them summed per window start.
+     */
+    Map<Instant, Long> awaitCounts(int windows) {
       AvroWireDeserializer<EventCount> counts =
           AvroWireDeserializer.forSpecific(client, EventCount.class);
+      List<EventCount> committed = awaitRecords(output, counts, windows);
+      Map<Instant, Long> perWindow = new TreeMap<>();
+      for (EventCount count : committed) {
+        assertThat(count.getSource()).isEqualTo(input);
+        perWindow.merge(count.getWindowStart(), count.getCount(), Long::sum);
+      }
+      return perWindow;
+    }
+
+    /** Waits for exactly {@code n} committed dead letters and returns them in offset order. */
+    List<DeadLetter> awaitDeadLetters(int n) {
+      List<DeadLetter> letters =
+          awaitRecords(deadLetters, AvroWireDeserializer.forSpecific(client, DeadLetter.class), n);
+      assertThat(letters).hasSize(n);
+      return letters;
+    }
+
+    private <T> List<T> awaitRecords(
+        String topic, AvroWireDeserializer<T> deserializer, int atLeast) {
       await()
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofSeconds(1))
           .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
           .untilAsserted(
               () ->
-                  assertThat(decode(kafka.readCommitted("js-counts"), counts))
-                      .hasSizeGreaterThanOrEqualTo(5));
-      Map<Instant, Long> actual = new TreeMap<>();
-      for (EventCount count : decode(kafka.readCommitted("js-counts"), counts)) {
-        actual.merge(count.getWindowStart(), count.getCount(), Long::sum);
+                  assertThat(decode(kafka.readCommitted(topic), deserializer))
+                      .hasSizeGreaterThanOrEqualTo(atLeast));
+      try {
+        return decode(kafka.readCommitted(topic), deserializer);
+      } catch (Exception e) {
+        throw new AssertionError(e);
       }
-      Map<Instant, Long> expected = new TreeMap<>();
-      for (int minute = 0; minute < 5; minute++) {
-        expected.put(Instant.parse("2020-01-01T00:00:00Z").plus(Duration.ofMinutes(minute)), 60L);
-      }
-      assertThat(actual).isEqualTo(expected);
-      assertThat(kafka.readCommitted("js-dead-letters")).isEmpty();
-    } finally {
+    }
+
+    @Override
+    public void close() throws Exception {
+      client.close();
       job.cancel().get();
     }
   }
