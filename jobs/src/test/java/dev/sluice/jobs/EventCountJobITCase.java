@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.EventCount;
 import dev.sluice.avro.Transaction;
+import dev.sluice.jobs.testing.FlinkTestCluster;
 import dev.sluice.jobs.testing.KafkaTestCluster;
 import dev.sluice.jobs.testing.NodeProducer;
 import dev.sluice.schemas.kafka.RegistryAvroSerializer;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,13 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * team's producer would.
  */
 class EventCountJobITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
   private static final Instant T0 = Instant.parse("2018-04-01T00:00:00Z");
   private static KafkaTestCluster kafka;

@@ -6,6 +6,7 @@ import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.EventCount;
 import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.testing.CollectingSink;
+import dev.sluice.jobs.testing.FlinkTestCluster;
 import dev.sluice.schemas.testing.TestRecords;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Either;
@@ -26,13 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The event-count workflow on a MiniCluster (parallelism 2) over bounded, out-of-order input. */
 class EventCountJobTest {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
   private static final Instant T0 = Instant.parse("2018-04-01T00:00:00Z");
 

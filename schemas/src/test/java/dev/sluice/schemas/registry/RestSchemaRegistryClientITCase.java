@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.avro.Transaction;
-import dev.sluice.schemas.kafka.RegistryAvroDeserializer;
-import dev.sluice.schemas.kafka.RegistryAvroSerializer;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.serde.WireFormatException;
+import dev.sluice.schemas.testing.KafkaSerdes;
 import dev.sluice.schemas.testing.RegistryProcess;
 import dev.sluice.schemas.testing.TestRecords;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
@@ -119,21 +117,8 @@ class RestSchemaRegistryClientITCase {
 
   @Test
   void kafkaSerdesConfiguredWithTheRegistryUrlRoundTrip() {
-    Map<String, Object> props =
-        Map.of(
-            RegistryConfig.URL,
-            registry.url(),
-            RegistryAvroDeserializer.READER_CLASS,
-            Transaction.class.getName());
-    try (RegistryAvroSerializer<Transaction> serializer = new RegistryAvroSerializer<>();
-        RegistryAvroDeserializer<Transaction> deserializer = new RegistryAvroDeserializer<>()) {
-      serializer.configure(props, false);
-      deserializer.configure(props, false);
-      Transaction tx = TestRecords.transaction(77);
-
-      assertThat(deserializer.deserialize("serde-topic", serializer.serialize("serde-topic", tx)))
-          .isEqualTo(tx);
-    }
+    Transaction tx = TestRecords.transaction(77);
+    assertThat(KafkaSerdes.roundTrip(registry.url(), "serde-topic", tx)).isEqualTo(tx);
     assertThat(client().getLatest("serde-topic-value").schema()).isEqualTo(V1);
   }
 
