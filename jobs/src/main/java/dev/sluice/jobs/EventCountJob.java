@@ -32,7 +32,10 @@ import org.apache.flink.types.Either;
  * letters keep the Kafka timestamp), with bounded out-of-orderness; idle partitions stop holding
  * the watermark back after {@link Config#idleTimeout()}. State: one long per open window
  * (non-keyed, parallelism 1), dropped when the window fires. Output is exactly-once: counts and
- * dead letters become visible to {@code read_committed} consumers at each completed checkpoint.
+ * dead letters become visible to {@code read_committed} consumers at each completed checkpoint. The
+ * sinks' transactional ids derive from the consumer group id, so two instances of the job must use
+ * different group ids (as they must anyway to read independently): instances sharing ids fence each
+ * other and lose output.
  */
 public final class EventCountJob {
   public static final String JOB_NAME = "sluice event-count";
@@ -90,12 +93,12 @@ public final class EventCountJob {
             config.bootstrapServers(),
             config.registry(),
             config.outputTopic(),
-            "sluice-event-count-counts"),
+            config.groupId() + "-counts"),
         KafkaConnectors.registrySink(
             config.bootstrapServers(),
             config.registry(),
             config.deadLetterTopic(),
-            "sluice-event-count-dlq"),
+            config.groupId() + "-dead-letters"),
         config.inputTopic(),
         config.window());
     return env.executeAsync(JOB_NAME);

@@ -191,7 +191,7 @@ class EventCountJobITCase {
               new CheckpointSettings(checkpoints.toUri(), Duration.ofSeconds(1), 0));
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(
-              config.checkpoints().applyTo(new org.apache.flink.configuration.Configuration()));
+              FlinkEnvironments.configuration(config.checkpoints()));
       env.setParallelism(2);
       return new RunningJob(
           EventCountJob.start(env, config),
