@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 
 /**
  * A single-node Kafka 4.2 broker in KRaft combined mode (broker and controller in one process),
@@ -106,8 +107,8 @@ public final class KafkaService implements LocalService {
             layout.lib(name()) + "/*",
             "kafka.tools.StorageTool",
             "format",
-            "-t",
-            clusterId(),
+            "--cluster-id="
+                + Uuid.randomUuid(), // Kafka's ids never start with "-"; "=" in case one did
             "-c",
             properties.toString(),
             "--standalone",
@@ -116,16 +117,6 @@ public final class KafkaService implements LocalService {
         log,
         2,
         "formatting Kafka storage");
-  }
-
-  /**
-   * A fixed-format random cluster id (22 chars of URL-safe base64 of a UUID, as StorageTool makes).
-   */
-  private static String clusterId() {
-    java.util.UUID uuid = java.util.UUID.randomUUID();
-    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16);
-    buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
   }
 
   @Override
