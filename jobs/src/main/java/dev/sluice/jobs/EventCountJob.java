@@ -2,17 +2,19 @@ package dev.sluice.jobs;
 
 import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.EventCount;
+import dev.sluice.avro.SourceRecord;
 import dev.sluice.avro.Transaction;
 import dev.sluice.operators.DeadLetterRouter;
+import dev.sluice.operators.DecodedWatermarks;
 import dev.sluice.operators.EventCounter;
-import dev.sluice.operators.RightOnlyWatermarks;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.CheckpointSettings;
 import java.time.Duration;
 import java.util.Objects;
-import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -75,7 +77,7 @@ public final class EventCountJob {
    * blocking.
    */
   public static JobClient start(StreamExecutionEnvironment env, Config config) throws Exception {
-    DataStream<Either<DeadLetter, Transaction>> input =
+    DataStream<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> input =
         env.fromSource(
                 KafkaConnectors.registrySource(
                     config.bootstrapServers(),
@@ -105,18 +107,17 @@ public final class EventCountJob {
   }
 
   /**
-   * Event time from {@code Transaction.eventTime}. Dead letters carry the Kafka timestamp but do
-   * not move the watermark: a malformed record replayed today must not close yesterday's windows.
+   * Dead letters and clock-broken records do not move the watermark (see {@link
+   * DecodedWatermarks}).
    */
-  public static WatermarkStrategy<Either<DeadLetter, Transaction>> watermarks(
+  public static WatermarkStrategy<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> watermarks(
       Duration outOfOrderness, Duration idleTimeout) {
-    WatermarkStrategy<Either<DeadLetter, Transaction>> strategy =
-        context -> new RightOnlyWatermarks<>(new BoundedOutOfOrdernessWatermarks<>(outOfOrderness));
-    return strategy
-        .withTimestampAssigner(
-            (record, kafkaTimestamp) ->
-                record.isRight() ? record.right().getEventTime().toEpochMilli() : kafkaTimestamp)
-        .withIdleness(idleTimeout);
+    return DecodedWatermarks.strategy(
+        Transaction::getEventTime,
+        outOfOrderness,
+        idleTimeout,
+        Duration.ofDays(1),
+        Duration.ofHours(1));
   }
 
   /**
@@ -124,25 +125,30 @@ public final class EventCountJob {
    * bounded input and collect the output.
    */
   public static void defineWorkflow(
-      DataStream<Either<DeadLetter, Transaction>> input,
+      DataStream<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> input,
       Sink<EventCount> counts,
       Sink<DeadLetter> deadLetters,
       String sourceName,
       Duration window) {
-    SingleOutputStreamOperator<Transaction> transactions =
+    SingleOutputStreamOperator<Tuple2<SourceRecord, Transaction>> decoded =
         input
-            .process(new DeadLetterRouter<Transaction>())
-            .returns(new AvroTypeInfo<>(Transaction.class))
+            .process(new DeadLetterRouter<Tuple2<SourceRecord, Transaction>>())
+            .returns(
+                new TupleTypeInfo<>(
+                    new AvroTypeInfo<>(SourceRecord.class), new AvroTypeInfo<>(Transaction.class)))
             .uid("dead-letter-router")
             .name("dead-letter-router");
 
-    transactions
+    decoded
         .getSideOutput(DeadLetterRouter.DEAD_LETTERS)
         .sinkTo(deadLetters)
         .uid("dead-letter-sink")
         .name("dead-letter-sink");
 
-    transactions
+    decoded
+        .map(sourced -> sourced.f1)
+        .returns(new AvroTypeInfo<>(Transaction.class))
+        .name("drop-source")
         .windowAll(TumblingEventTimeWindows.of(window))
         .aggregate(new EventCounter.Count<Transaction>(), new EventCounter.Emit(sourceName))
         .returns(new AvroTypeInfo<>(EventCount.class))

@@ -1,10 +1,12 @@
 package dev.sluice.jobs;
 
 import dev.sluice.avro.DeadLetter;
+import dev.sluice.avro.SourceRecord;
 import dev.sluice.schemas.flink.RegistryAvroKafkaDeserializationSchema;
 import dev.sluice.schemas.flink.RegistryAvroSerializationSchema;
 import dev.sluice.schemas.registry.RegistryConfig;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -34,14 +36,15 @@ public final class KafkaConnectors {
    * Left(deadLetter)}; it never fails on a bad record. Offsets are committed on checkpoints; reads
    * only committed data.
    */
-  public static <T extends SpecificRecordBase> KafkaSource<Either<DeadLetter, T>> registrySource(
-      String bootstrapServers,
-      RegistryConfig registry,
-      String topic,
-      String groupId,
-      StartFrom startFrom,
-      Class<T> type) {
-    return KafkaSource.<Either<DeadLetter, T>>builder()
+  public static <T extends SpecificRecordBase>
+      KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySource(
+          String bootstrapServers,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          StartFrom startFrom,
+          Class<T> type) {
+    return KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, T>>>builder()
         .setBootstrapServers(bootstrapServers)
         .setTopics(topic)
         .setGroupId(groupId)

@@ -31,12 +31,25 @@ public final class Topics {
           1,
           Duration.ofDays(30),
           "records that failed decoding or validation (Avro DeadLetter)");
+  public static final Spec VALID_TRANSACTIONS =
+      new Spec(
+          "valid-transactions",
+          4,
+          Duration.ofDays(7),
+          "transactions that passed ingest validation (Avro Transaction)");
+  public static final Spec VALID_LABELS =
+      new Spec(
+          "valid-labels",
+          4,
+          Duration.ofDays(30),
+          "labels that passed ingest validation (Avro Label)");
   public static final Spec EVENT_COUNTS =
       new Spec(
           "event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
 
   /** Everything `sluice topics create` and `sluice infra up` create. */
-  public static final List<Spec> ALL = List.of(TRANSACTIONS, LABELS, DEAD_LETTERS, EVENT_COUNTS);
+  public static final List<Spec> ALL =
+      List.of(TRANSACTIONS, LABELS, VALID_TRANSACTIONS, VALID_LABELS, DEAD_LETTERS, EVENT_COUNTS);
 
   private Topics() {}
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.EventCount;
+import dev.sluice.avro.SourceRecord;
 import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.testing.CollectingSink;
 import dev.sluice.jobs.testing.FlinkTestCluster;
@@ -16,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -34,7 +37,7 @@ class EventCountJobTest {
 
   @Test
   void countsValidTransactionsPerMinuteAndDeadLettersTheRest() throws Exception {
-    List<Either<DeadLetter, Transaction>> input = new ArrayList<>();
+    List<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> input = new ArrayList<>();
     Map<Instant, Long> expected = new TreeMap<>();
     // 300 transactions over ~5 minutes, shuffled within 3 s (the job tolerates 5 s of disorder).
     for (int i = 0; i < 300; i++) {
@@ -42,7 +45,7 @@ class EventCountJobTest {
       Instant eventTime = T0.plusSeconds(second);
       Transaction tx = TestRecords.transaction(i);
       tx.setEventTime(eventTime);
-      input.add(Either.Right(tx));
+      input.add(Either.Right(Tuple2.of(TestRecords.source("transactions", i, new byte[] {0}), tx)));
       expected.merge(eventTime.truncatedTo(java.time.temporal.ChronoUnit.MINUTES), 1L, Long::sum);
       if (i % 50 == 7) {
         input.add(Either.Left(deadLetter(i, eventTime)));
@@ -56,9 +59,11 @@ class EventCountJobTest {
     env.setParallelism(2);
     CollectingSink<EventCount> counts = new CollectingSink<>();
     CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
-    EitherTypeInfo<DeadLetter, Transaction> type =
+    EitherTypeInfo<DeadLetter, Tuple2<SourceRecord, Transaction>> type =
         new EitherTypeInfo<>(
-            new AvroTypeInfo<>(DeadLetter.class), new AvroTypeInfo<>(Transaction.class));
+            new AvroTypeInfo<>(DeadLetter.class),
+            new TupleTypeInfo<>(
+                new AvroTypeInfo<>(SourceRecord.class), new AvroTypeInfo<>(Transaction.class)));
     EventCountJob.defineWorkflow(
         env.fromData(input, type)
             .assignTimestampsAndWatermarks(

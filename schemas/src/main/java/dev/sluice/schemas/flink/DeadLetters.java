@@ -1,6 +1,7 @@
 package dev.sluice.schemas.flink;
 
 import dev.sluice.avro.DeadLetter;
+import dev.sluice.avro.SourceRecord;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.HashMap;
@@ -19,19 +20,15 @@ public final class DeadLetters {
 
   private DeadLetters() {}
 
-  public static DeadLetter of(
-      ConsumerRecord<byte[], byte[]> record,
-      String stage,
-      String errorClass,
-      String reason,
-      Instant failedAt) {
+  /** The position, timestamp, key, value and headers of a consumed record. */
+  public static SourceRecord source(ConsumerRecord<byte[], byte[]> record) {
     Map<String, ByteBuffer> headers = new HashMap<>();
     for (Header header : record.headers()) {
       headers.put(
           header.key(),
           header.value() == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(header.value()));
     }
-    return DeadLetter.newBuilder()
+    return SourceRecord.newBuilder()
         .setTopic(record.topic())
         .setPartition(record.partition())
         .setOffset(record.offset())
@@ -42,10 +39,33 @@ public final class DeadLetters {
         .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
         .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
         .setHeaders(headers)
+        .build();
+  }
+
+  /** A dead letter for {@code source}, rejected at {@code stage} for {@code reason}. */
+  public static DeadLetter of(
+      SourceRecord source, String stage, String errorClass, String reason, Instant failedAt) {
+    return DeadLetter.newBuilder()
+        .setTopic(source.getTopic())
+        .setPartition(source.getPartition())
+        .setOffset(source.getOffset())
+        .setRecordTimestamp(source.getRecordTimestamp())
+        .setKey(source.getKey())
+        .setValue(source.getValue())
+        .setHeaders(source.getHeaders())
         .setStage(stage)
         .setErrorClass(errorClass)
         .setReason(reason)
         .setFailedAt(failedAt)
         .build();
+  }
+
+  public static DeadLetter of(
+      ConsumerRecord<byte[], byte[]> record,
+      String stage,
+      String errorClass,
+      String reason,
+      Instant failedAt) {
+    return of(source(record), stage, errorClass, reason, failedAt);
   }
 }

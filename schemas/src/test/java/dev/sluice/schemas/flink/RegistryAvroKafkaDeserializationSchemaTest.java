@@ -3,6 +3,7 @@ package dev.sluice.schemas.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.avro.DeadLetter;
+import dev.sluice.avro.SourceRecord;
 import dev.sluice.avro.Transaction;
 import dev.sluice.schemas.registry.MockSchemaRegistryClient;
 import dev.sluice.schemas.registry.RegistryConfig;
@@ -15,7 +16,9 @@ import java.util.Optional;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.runtime.EitherSerializer;
+import org.apache.flink.api.java.typeutils.runtime.TupleSerializer;
 import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.metrics.MetricGroup;
@@ -35,11 +38,11 @@ class RegistryAvroKafkaDeserializationSchemaTest {
   private static final String SCOPE = "flink-deserialization";
   private final RegistryConfig config = RegistryConfig.of("mock://" + SCOPE);
   private RegistryAvroKafkaDeserializationSchema<Transaction> schema;
-  private final List<Either<DeadLetter, Transaction>> out = new ArrayList<>();
-  private final Collector<Either<DeadLetter, Transaction>> collector =
+  private final List<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> out = new ArrayList<>();
+  private final Collector<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> collector =
       new Collector<>() {
         @Override
-        public void collect(Either<DeadLetter, Transaction> record) {
+        public void collect(Either<DeadLetter, Tuple2<SourceRecord, Transaction>> record) {
           out.add(record);
         }
 
@@ -85,7 +88,10 @@ class RegistryAvroKafkaDeserializationSchemaTest {
 
     assertThat(out).hasSize(3);
     assertThat(out.get(0).isRight()).isTrue();
-    assertThat(out.get(0).right()).isEqualTo(tx);
+    assertThat(out.get(0).right().f1).isEqualTo(tx);
+    SourceRecord source = out.get(0).right().f0;
+    assertThat(source.getOffset()).isEqualTo(10L);
+    assertThat(bytes(source.getValue())).isEqualTo(good);
 
     DeadLetter letter = out.get(1).left();
     assertThat(letter.getTopic()).isEqualTo("transactions");
@@ -106,16 +112,18 @@ class RegistryAvroKafkaDeserializationSchemaTest {
 
   @Test
   void producedTypeUsesAvroSerializersNotKryo() {
-    TypeSerializer<Either<DeadLetter, Transaction>> serializer =
+    TypeSerializer<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> serializer =
         schema.getProducedType().createSerializer(new SerializerConfigImpl());
 
     assertThat(serializer).isInstanceOf(EitherSerializer.class);
-    EitherSerializer<DeadLetter, Transaction> either =
-        (EitherSerializer<DeadLetter, Transaction>) serializer;
+    EitherSerializer<DeadLetter, Tuple2<SourceRecord, Transaction>> either =
+        (EitherSerializer<DeadLetter, Tuple2<SourceRecord, Transaction>>) serializer;
     assertThat(either.getLeftSerializer())
         .isInstanceOf(AvroSerializer.class)
         .isNotInstanceOf(KryoSerializer.class);
-    assertThat(either.getRightSerializer()).isInstanceOf(AvroSerializer.class);
+    TupleSerializer<?> right = (TupleSerializer<?>) either.getRightSerializer();
+    assertThat(right.getFieldSerializers())
+        .allSatisfy(f -> assertThat(f).isInstanceOf(AvroSerializer.class));
   }
 
   private static ConsumerRecord<byte[], byte[]> record(

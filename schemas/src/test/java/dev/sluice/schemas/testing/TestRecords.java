@@ -1,5 +1,6 @@
 package dev.sluice.schemas.testing;
 
+import dev.sluice.avro.SourceRecord;
 import dev.sluice.avro.Transaction;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,20 @@ public final class TestRecords {
         .setCustomerId(String.format("c-%05d", n % 5000))
         .setTerminalId(String.format("t-%05d", n % 10000))
         .setAmount(new BigDecimal("57.16").add(BigDecimal.valueOf(n % 100, 2)))
+        .build();
+  }
+
+  /** Where a test record "came from": a Kafka position with a key and the given value bytes. */
+  public static SourceRecord source(String topic, long offset, byte[] value) {
+    return SourceRecord.newBuilder()
+        .setTopic(topic)
+        .setPartition(0)
+        .setOffset(offset)
+        .setRecordTimestamp(APRIL_FIRST)
+        .setKey(
+            java.nio.ByteBuffer.wrap(
+                ("key-" + offset).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .setValue(value == null ? null : java.nio.ByteBuffer.wrap(value))
         .build();
   }
 

@@ -1,0 +1,186 @@
+package dev.sluice.operators.validation;
+
+import dev.sluice.avro.DeadLetter;
+import dev.sluice.avro.SourceRecord;
+import dev.sluice.schemas.flink.DeadLetters;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.SerializableFunction;
+
+/**
+ * Validates decoded records, keyed by their id: the declared {@link RuleSet} first, then three
+ * checks that need Flink's event time or state, each counted like a rule:
+ *
+ * <ul>
+ *   <li>{@value #LATE}: event time more than the allowed lateness behind the watermark;
+ *   <li>{@value #AHEAD}: event time more than {@code maxAhead} in front of the watermark (a clock
+ *       gone wrong, which must not drag event time forward for everyone);
+ *   <li>{@value #DUPLICATE}: an id already accepted within the de-duplication horizon.
+ * </ul>
+ *
+ * Valid records go on (without their source bytes); each rejected one goes to {@link #DEAD_LETTERS}
+ * as a {@link DeadLetter} with the original bytes, the first failed rule as error class and its
+ * reason.
+ *
+ * <p>State per key (id): {@value #FIRST_SEEN_STATE}, where the accepted record came from (a short
+ * string), and one event-time timer at {@code eventTime + dedupHorizon} that clears it. State is
+ * therefore bounded by the number of distinct ids accepted per horizon; nothing else is kept. A key
+ * whose timer has fired holds no state and no timer. Metrics, in the web UI under {@code
+ * rule.<name>}: {@code passed} and {@code failed}.
+ */
+public final class ValidatingFunction<T>
+    extends KeyedProcessFunction<String, Tuple2<SourceRecord, T>, T> {
+  private static final long serialVersionUID = 1L;
+
+  public static final String LATE = "late";
+  public static final String AHEAD = "event-time-ahead";
+  public static final String DUPLICATE = "duplicate-id";
+  static final String FIRST_SEEN_STATE = "first-seen";
+
+  /** Side output of rejected records. */
+  public static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>("validation-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+  private final RuleSet<T> rules;
+  private final SerializableFunction<T, Instant> eventTime;
+  private final Duration allowedLateness;
+  private final Duration maxAhead;
+  private final Duration dedupHorizon;
+
+  private transient ValueState<String> firstSeen;
+  private transient Map<String, Counter[]> counters;
+  private transient Clock clock;
+
+  public ValidatingFunction(
+      RuleSet<T> rules,
+      SerializableFunction<T, Instant> eventTime,
+      Duration allowedLateness,
+      Duration maxAhead,
+      Duration dedupHorizon) {
+    this.rules = rules;
+    this.eventTime = eventTime;
+    this.allowedLateness = allowedLateness;
+    this.maxAhead = maxAhead;
+    this.dedupHorizon = dedupHorizon;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    firstSeen =
+        getRuntimeContext().getState(new ValueStateDescriptor<>(FIRST_SEEN_STATE, Types.STRING));
+    MetricGroup group = getRuntimeContext().getMetricGroup();
+    counters = new HashMap<>();
+    for (Rule<T> rule : rules.rules()) {
+      register(group, rule.name());
+    }
+    register(group, LATE);
+    register(group, AHEAD);
+    register(group, DUPLICATE);
+    clock = Clock.systemUTC();
+  }
+
+  private void register(MetricGroup group, String rule) {
+    MetricGroup ruleGroup = group.addGroup("rule", rule);
+    counters.put(rule, new Counter[] {ruleGroup.counter("passed"), ruleGroup.counter("failed")});
+  }
+
+  private void count(String rule, boolean passed) {
+    counters.get(rule)[passed ? 0 : 1].inc();
+  }
+
+  @Override
+  public void processElement(Tuple2<SourceRecord, T> input, Context ctx, Collector<T> out)
+      throws Exception {
+    SourceRecord source = input.f0;
+    T value = input.f1;
+    String[] first = new String[2];
+    rules.evaluate(
+        value,
+        source,
+        (rule, reason) -> {
+          count(rule, reason == null);
+          if (reason != null && first[0] == null) {
+            first[0] = rule;
+            first[1] = reason;
+          }
+        });
+    if (first[0] != null) {
+      reject(ctx, source, first[0], first[1]);
+      return;
+    }
+
+    long timestamp = eventTime.apply(value).toEpochMilli();
+    long watermark = ctx.timerService().currentWatermark();
+    if (watermark != Long.MIN_VALUE) {
+      boolean late = timestamp < watermark - allowedLateness.toMillis();
+      count(LATE, !late);
+      if (late) {
+        reject(
+            ctx,
+            source,
+            LATE,
+            "event time "
+                + Instant.ofEpochMilli(timestamp)
+                + " is more than "
+                + allowedLateness
+                + " behind the watermark "
+                + Instant.ofEpochMilli(watermark));
+        return;
+      }
+      boolean ahead = timestamp > watermark + maxAhead.toMillis();
+      count(AHEAD, !ahead);
+      if (ahead) {
+        reject(
+            ctx,
+            source,
+            AHEAD,
+            "event time "
+                + Instant.ofEpochMilli(timestamp)
+                + " is more than "
+                + maxAhead
+                + " ahead of the watermark "
+                + Instant.ofEpochMilli(watermark));
+        return;
+      }
+    }
+
+    String seen = firstSeen.value();
+    count(DUPLICATE, seen == null);
+    if (seen != null) {
+      reject(
+          ctx,
+          source,
+          DUPLICATE,
+          "id '" + ctx.getCurrentKey() + "' was already accepted from " + seen);
+      return;
+    }
+    firstSeen.update(source.getTopic() + "/" + source.getPartition() + "@" + source.getOffset());
+    ctx.timerService().registerEventTimeTimer(timestamp + dedupHorizon.toMillis());
+    out.collect(value);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<T> out) {
+    firstSeen.clear();
+  }
+
+  private void reject(Context ctx, SourceRecord source, String rule, String reason) {
+    ctx.output(
+        DEAD_LETTERS,
+        DeadLetters.of(source, DeadLetters.STAGE_VALIDATE, rule, reason, Instant.now(clock)));
+  }
+}
