@@ -96,7 +96,7 @@ public final class EventCountJob {
             config.registry(),
             config.outputTopic(),
             config.groupId() + "-counts"),
-        KafkaConnectors.registrySink(
+        KafkaConnectors.deadLetterSink(
             config.bootstrapServers(),
             config.registry(),
             config.deadLetterTopic(),

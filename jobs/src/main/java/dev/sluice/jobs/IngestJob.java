@@ -134,17 +134,22 @@ public final class IngestJob {
     defineWorkflow(
         transactions,
         labels,
-        KafkaConnectors.registrySink(
+        // Keyed by customer like the inputs, so consumers partitioned by card keep their ordering.
+        KafkaConnectors.<Transaction>registrySink(
             c.bootstrapServers(),
             c.registry(),
             c.validTransactionsTopic(),
-            c.groupId() + "-valid-transactions"),
-        KafkaConnectors.registrySink(
+            c.groupId() + "-valid-transactions",
+            Transaction::getCustomerId,
+            null),
+        KafkaConnectors.<Label>registrySink(
             c.bootstrapServers(),
             c.registry(),
             c.validLabelsTopic(),
-            c.groupId() + "-valid-labels"),
-        KafkaConnectors.registrySink(
+            c.groupId() + "-valid-labels",
+            Label::getCustomerId,
+            null),
+        KafkaConnectors.deadLetterSink(
             c.bootstrapServers(), c.registry(), c.deadLetterTopic(), c.groupId() + "-dead-letters"),
         c.timing(),
         c.rules());

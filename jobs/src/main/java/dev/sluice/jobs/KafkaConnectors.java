@@ -3,16 +3,17 @@ package dev.sluice.jobs;
 import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.SourceRecord;
 import dev.sluice.schemas.flink.RegistryAvroKafkaDeserializationSchema;
-import dev.sluice.schemas.flink.RegistryAvroSerializationSchema;
+import dev.sluice.schemas.flink.RegistryAvroKafkaRecordSerializationSchema;
 import dev.sluice.schemas.registry.RegistryConfig;
+import java.time.Instant;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.types.Either;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /** Kafka sources and sinks configured the way every platform job needs them. */
@@ -58,23 +59,52 @@ public final class KafkaConnectors {
         .build();
   }
 
-  /** An exactly-once sink writing Confluent wire-format values (no key) to {@code topic}. */
+  /**
+   * An exactly-once sink writing Confluent wire-format values to {@code topic}, without a key, with
+   * the records' event time as Kafka timestamp.
+   */
   public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
       String bootstrapServers,
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix) {
+    return registrySink(bootstrapServers, registry, topic, transactionalIdPrefix, null, null);
+  }
+
+  /**
+   * An exactly-once sink writing Confluent wire-format values to {@code topic}.
+   *
+   * @param key the record key (UTF-8), or null for none
+   * @param timestamp the Kafka timestamp, or null for the record's event time
+   */
+  public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
+      String bootstrapServers,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, Instant> timestamp) {
     return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setRecordSerializer(
-            KafkaRecordSerializationSchema.<T>builder()
-                .setTopic(topic)
-                .setValueSerializationSchema(
-                    RegistryAvroSerializationSchema.<T>forValue(registry, topic))
-                .build())
+            new RegistryAvroKafkaRecordSerializationSchema<>(registry, topic, key, timestamp))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(transactionalIdPrefix)
         .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
         .build();
+  }
+
+  /**
+   * The dead-letter sink: keyed by nothing, timestamped with the rejection time, since a dead
+   * letter's event time may be anything (a broker refuses far-future timestamps, which would fail
+   * the job).
+   */
+  public static KafkaSink<DeadLetter> deadLetterSink(
+      String bootstrapServers,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix) {
+    return registrySink(
+        bootstrapServers, registry, topic, transactionalIdPrefix, null, DeadLetter::getFailedAt);
   }
 }

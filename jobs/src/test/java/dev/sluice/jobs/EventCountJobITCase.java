@@ -1,7 +1,6 @@
 package dev.sluice.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.EventCount;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,7 +28,6 @@ import java.util.TreeMap;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -226,19 +223,7 @@ class EventCountJobITCase {
 
     private <T> List<T> awaitRecords(
         String topic, AvroWireDeserializer<T> deserializer, int atLeast) {
-      await()
-          .atMost(Duration.ofMinutes(2))
-          .pollInterval(Duration.ofSeconds(1))
-          .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
-          .untilAsserted(
-              () ->
-                  assertThat(decode(kafka.readCommitted(topic), deserializer))
-                      .hasSizeGreaterThanOrEqualTo(atLeast));
-      try {
-        return decode(kafka.readCommitted(topic), deserializer);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
+      return kafka.awaitCommitted(topic, deserializer, atLeast, job);
     }
 
     @Override
@@ -246,15 +231,5 @@ class EventCountJobITCase {
       client.close();
       job.cancel().get();
     }
-  }
-
-  private static <T> List<T> decode(
-      List<ConsumerRecord<byte[], byte[]>> records, AvroWireDeserializer<T> deserializer)
-      throws Exception {
-    List<T> values = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      values.add(deserializer.deserialize(record.value()));
-    }
-    return values;
   }
 }

@@ -1,19 +1,27 @@
 package dev.sluice.jobs.testing;
 
+import dev.sluice.schemas.serde.AvroWireDeserializer;
+import dev.sluice.schemas.serde.WireFormatException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.awaitility.Awaitility;
 
 /**
  * A real single-node KRaft broker inside the test JVM (Kafka's own test kit), with a few
@@ -80,6 +88,54 @@ public final class KafkaTestCluster implements AutoCloseable {
       }
     }
     return records;
+  }
+
+  /**
+   * Waits until {@code topic} holds at least {@code atLeast} committed records and returns them
+   * decoded, in offset order; fails at once if {@code job} stops.
+   */
+  public <T> List<T> awaitCommitted(
+      String topic, AvroWireDeserializer<T> deserializer, int atLeast, JobClient job) {
+    Awaitility.await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .failFast("the job stopped", () -> job.getJobStatus().get().isGloballyTerminalState())
+        .until(() -> readCommitted(topic).size() >= atLeast);
+    return decode(readCommitted(topic), deserializer);
+  }
+
+  /** Decodes every record's value; a record that does not decode fails the test. */
+  public static <T> List<T> decode(
+      List<ConsumerRecord<byte[], byte[]>> records, AvroWireDeserializer<T> deserializer) {
+    List<T> values = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      try {
+        values.add(deserializer.deserialize(record.value()));
+      } catch (WireFormatException e) {
+        throw new AssertionError(
+            "record at "
+                + record.topic()
+                + "/"
+                + record.partition()
+                + "@"
+                + record.offset()
+                + " does not decode",
+            e);
+      }
+    }
+    return values;
+  }
+
+  /** A producer of raw bytes (the tests craft good and bad records themselves). */
+  public KafkaProducer<byte[], byte[]> rawProducer() {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all"),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 
   @Override
