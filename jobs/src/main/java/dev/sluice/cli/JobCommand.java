@@ -1,9 +1,9 @@
 package dev.sluice.cli;
 
 import dev.sluice.jobs.EventCountJob;
+import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
-import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.KafkaConnectors;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -132,66 +132,117 @@ final class JobCommand {
     @Mixin ConnectionOptions connection;
     @Mixin JobOptions job;
 
-    @Option(names = "--transactions-topic", defaultValue = "transactions", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--transactions-topic",
+        defaultValue = "transactions",
+        description = "Default: ${DEFAULT-VALUE}.")
     String transactionsTopic;
 
-    @Option(names = "--labels-topic", defaultValue = "labels", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--labels-topic",
+        defaultValue = "labels",
+        description = "Default: ${DEFAULT-VALUE}.")
     String labelsTopic;
 
-    @Option(names = "--valid-transactions-topic", defaultValue = "valid-transactions", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--valid-transactions-topic",
+        defaultValue = "valid-transactions",
+        description = "Default: ${DEFAULT-VALUE}.")
     String validTransactionsTopic;
 
-    @Option(names = "--valid-labels-topic", defaultValue = "valid-labels", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--valid-labels-topic",
+        defaultValue = "valid-labels",
+        description = "Default: ${DEFAULT-VALUE}.")
     String validLabelsTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "dead-letters", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--dead-letter-topic",
+        defaultValue = "dead-letters",
+        description = "Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 
-    @Option(names = "--group-id", defaultValue = "sluice-ingest",
-        description = "Kafka consumer group and prefix of the sinks' transactional ids; one per instance (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--group-id",
+        defaultValue = "sluice-ingest",
+        description =
+            "Kafka consumer group and prefix of the sinks' transactional ids; one per instance (default: ${DEFAULT-VALUE}).")
     String groupId;
 
-    @Option(names = "--start-from", defaultValue = "EARLIEST",
-        description = "Where to start without committed offsets: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--start-from",
+        defaultValue = "EARLIEST",
+        description =
+            "Where to start without committed offsets: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     KafkaConnectors.StartFrom startFrom;
 
-    @Option(names = "--out-of-orderness", converter = DurationConverter.class, defaultValue = "5s",
-        description = "How far the watermark trails the largest event time (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--out-of-orderness",
+        converter = DurationConverter.class,
+        defaultValue = "5s",
+        description =
+            "How far the watermark trails the largest event time (default: ${DEFAULT-VALUE}).")
     Duration outOfOrderness;
 
-    @Option(names = "--idle-timeout", converter = DurationConverter.class, defaultValue = "30s",
-        description = "When an idle partition stops holding back event time (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--idle-timeout",
+        converter = DurationConverter.class,
+        defaultValue = "30s",
+        description =
+            "When an idle partition stops holding back event time (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--allowed-lateness", converter = DurationConverter.class, defaultValue = "1h",
-        description = "Records further behind the watermark are dead-lettered as 'late' (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--allowed-lateness",
+        converter = DurationConverter.class,
+        defaultValue = "1h",
+        description =
+            "Records further behind the watermark are dead-lettered as 'late' (default: ${DEFAULT-VALUE}).")
     Duration allowedLateness;
 
-    @Option(names = "--max-ahead", converter = DurationConverter.class, defaultValue = "1d",
-        description = "Records further ahead of the watermark are dead-lettered as 'event-time-ahead' (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-ahead",
+        converter = DurationConverter.class,
+        defaultValue = "1d",
+        description =
+            "Records further ahead of the watermark are dead-lettered as 'event-time-ahead' (default: ${DEFAULT-VALUE}).")
     Duration maxAhead;
 
-    @Option(names = "--dedup-horizon", converter = DurationConverter.class, defaultValue = "1d",
-        description = "How long (event time) a transaction id is remembered to refuse duplicates (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dedup-horizon",
+        converter = DurationConverter.class,
+        defaultValue = "1d",
+        description =
+            "How long (event time) a transaction id is remembered to refuse duplicates (default: ${DEFAULT-VALUE}).")
     Duration dedupHorizon;
 
-    @Option(names = "--max-amount", defaultValue = "1000000.00",
+    @Option(
+        names = "--max-amount",
+        defaultValue = "1000000.00",
         description = "Largest accepted amount (default: ${DEFAULT-VALUE}).")
     java.math.BigDecimal maxAmount;
 
-    @Option(names = "--id-pattern", defaultValue = "[A-Za-z0-9][A-Za-z0-9._:-]{0,63}",
-        description = "Regex every transaction, customer and terminal id must match (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--id-pattern",
+        defaultValue = "[A-Za-z0-9][A-Za-z0-9._:-]{0,63}",
+        description =
+            "Regex every transaction, customer and terminal id must match (default: ${DEFAULT-VALUE}).")
     String idPattern;
 
-    @Option(names = "--max-clock-skew", converter = DurationConverter.class, defaultValue = "1h",
-        description = "How far in the wall-clock future an event time may lie (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-clock-skew",
+        converter = DurationConverter.class,
+        defaultValue = "1h",
+        description =
+            "How far in the wall-clock future an event time may lie (default: ${DEFAULT-VALUE}).")
     Duration maxClockSkew;
 
     IngestJob.Config config() {
       try {
         java.util.regex.Pattern.compile(idPattern);
       } catch (java.util.regex.PatternSyntaxException e) {
-        throw new IllegalArgumentException("--id-pattern '" + idPattern + "' is not a valid regex: " + e.getDescription());
+        throw new IllegalArgumentException(
+            "--id-pattern '" + idPattern + "' is not a valid regex: " + e.getDescription());
       }
       if (maxAmount.signum() <= 0) {
         throw new IllegalArgumentException("--max-amount must be > 0, got " + maxAmount);
@@ -206,20 +257,27 @@ final class JobCommand {
           deadLetterTopic,
           groupId,
           startFrom,
-          new IngestJob.Timing(outOfOrderness, idleTimeout, allowedLateness, maxAhead, dedupHorizon),
+          new IngestJob.Timing(
+              outOfOrderness, idleTimeout, allowedLateness, maxAhead, dedupHorizon),
           new IngestRules.Settings(
-              idPattern, maxAmount, IngestRules.Settings.DEFAULTS.earliest(), maxClockSkew, IngestRules.Settings.DEFAULTS.maxScenario()),
+              idPattern,
+              maxAmount,
+              IngestRules.Settings.DEFAULTS.earliest(),
+              maxClockSkew,
+              IngestRules.Settings.DEFAULTS.maxScenario()),
           job.checkpoints());
     }
 
     @Override
     public Integer call() throws Exception {
       IngestJob.Config config = config();
-      StreamExecutionEnvironment env = FlinkEnvironments.create(job.mode(), config.checkpoints(), job.webUiPort);
+      StreamExecutionEnvironment env =
+          FlinkEnvironments.create(job.mode(), config.checkpoints(), job.webUiPort);
       JobClient client = IngestJob.start(env, config);
       System.out.printf("job %s submitted as %s%n", IngestJob.JOB_NAME, client.getJobID());
       if (job.mode() == FlinkEnvironments.Mode.LOCAL) {
-        System.out.printf("Flink web UI: http://127.0.0.1:%d  (Ctrl-C stops the job)%n", job.webUiPort);
+        System.out.printf(
+            "Flink web UI: http://127.0.0.1:%d  (Ctrl-C stops the job)%n", job.webUiPort);
         Jobs.cancelOnShutdown(client);
         client.getJobExecutionResult().get();
       }
