@@ -25,7 +25,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
@@ -58,14 +57,7 @@ final class TopicsCommand {
           continue;
         }
         NewTopic topic =
-            new NewTopic(spec.name(), spec.partitions(), (short) 1)
-                .configs(
-                    spec.compacted()
-                        ? Map.of(
-                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
-                        : Map.of(
-                            TopicConfig.RETENTION_MS_CONFIG,
-                            Long.toString(spec.retention().toMillis())));
+            new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.configs());
         try {
           admin.createTopics(List.of(topic)).all().get();
           console.info(

@@ -1,7 +1,10 @@
 package dev.sluice.jobs;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The platform's Kafka topics, created explicitly (never by broker auto-creation) with these
@@ -14,6 +17,23 @@ public final class Topics {
   public record Spec(String name, int partitions, Duration retention, String description) {
     public boolean compacted() {
       return retention == null;
+    }
+
+    /**
+     * Broker configuration of the topic. Timestamps are the broker's append time: event time
+     * travels in the payload, and producers' clocks (or historical replays, e.g. the simulator's
+     * 2018) must neither make time-based retention delete fresh data nor get records refused as too
+     * far in the future.
+     */
+    public Map<String, String> configs() {
+      Map<String, String> configs = new HashMap<>();
+      configs.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+      if (compacted()) {
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+      } else {
+        configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+      }
+      return configs;
     }
   }
 
