@@ -3,12 +3,23 @@ package dev.sluice.cli;
 import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.LocalInfra;
 import dev.sluice.cli.infra.RegistryService;
-import dev.sluice.jobs.EventCountJob;
 import dev.sluice.jobs.FlinkEnvironments;
+import dev.sluice.jobs.IngestJob;
+import dev.sluice.jobs.IngestRules;
 import dev.sluice.jobs.KafkaConnectors;
 import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.simulator.KafkaEventSink;
+import dev.sluice.simulator.Pacer;
+import dev.sluice.simulator.ProgressReporter;
+import dev.sluice.simulator.Simulation;
+import dev.sluice.simulator.SimulationRunner;
+import dev.sluice.simulator.SimulatorConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
@@ -16,30 +27,46 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sluice demo}: the README's run command. Starts the local infrastructure (idempotent),
- * creates the topics, runs the event-count job in this JVM with the Flink web UI and feeds it demo
- * traffic until Ctrl-C. The infrastructure keeps running afterwards; {@code sluice infra down}
- * stops it.
+ * creates the topics, runs the ingest job in this JVM with the Flink web UI, feeds it the
+ * handbook's simulated traffic at a modest rate plus a bad record every few seconds, and prints
+ * where to look. Ctrl-C (or {@code sluice infra down}, which stops the demo first) ends it cleanly.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start Kafka, the registry and Redis, then run the event-count job (web UI on 127.0.0.1:8081)",
-      "with demo traffic until Ctrl-C. 'sluice infra down' stops the services afterwards."
+      "Start Kafka, the registry and Redis, then run the ingest job (web UI on 127.0.0.1:8081) fed by",
+      "the fraud simulator and a few bad records, until Ctrl-C or 'bin/sluice infra down'."
     })
 final class DemoCommand implements Callable<Integer> {
+  /** Pid file of a running demo, so that {@code infra down} can stop it first. */
+  static final String PID_NAME = "demo";
+
   @Option(
       names = "--rate",
-      defaultValue = "20",
-      description = "Demo events per second (default: ${DEFAULT-VALUE}).")
+      defaultValue = "100",
+      description = "Simulated events per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
   @Option(
-      names = "--malformed-every",
-      defaultValue = "50",
+      names = "--customers",
+      defaultValue = "5000",
+      description = "Simulated customers (default: ${DEFAULT-VALUE}, the handbook's).")
+  int customers;
+
+  @Option(
+      names = "--terminals",
+      defaultValue = "10000",
+      description = "Simulated terminals (default: ${DEFAULT-VALUE}, the handbook's).")
+  int terminals;
+
+  @Option(
+      names = "--bad-record-every",
+      converter = DurationConverter.class,
+      defaultValue = "5s",
       description =
-          "Every Nth demo record is not wire format, to show the dead-letter path (0: never; default: ${DEFAULT-VALUE}).")
-  long malformedEvery;
+          "Send one bad record this often, to show the dead-letter path (0s: never; default: ${DEFAULT-VALUE}).")
+  Duration badRecordEvery;
 
   @Option(
       names = "--web-ui-port",
@@ -49,48 +76,108 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    new LocalInfra(Project.layout(null), Project.console(), LocalInfra.allServices()).up();
+    LocalInfra infra =
+        new LocalInfra(Project.layout(null), Project.console(), LocalInfra.allServices());
+    infra.up();
     TopicsCommand.createAll(KafkaService.BOOTSTRAP, Project.console());
+    Path pidFile = Project.layout(null).pidFile(PID_NAME);
+    Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
     RegistryConfig registry = RegistryConfig.of(RegistryService.URL);
+    SimulatorConfig simulation =
+        SimulatorConfig.builder().customers(customers).terminals(terminals).build();
     JobOptions jobOptions = new JobOptions();
-    jobOptions.checkpointInterval = Duration.ofSeconds(10);
+    jobOptions.checkpointInterval = Duration.ofSeconds(5);
     jobOptions.maxRestarts = 10;
-    EventCountJob.Config config =
-        new EventCountJob.Config(
+    IngestJob.Config config =
+        new IngestJob.Config(
             KafkaService.BOOTSTRAP,
             registry,
             "transactions",
-            "event-counts",
+            "labels",
+            "valid-transactions",
+            "valid-labels",
             "dead-letters",
-            "sluice-event-count",
+            "sluice-ingest",
             KafkaConnectors.StartFrom.LATEST,
-            Duration.ofMinutes(1),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(30),
+            IngestJob.Timing.DEFAULTS,
+            IngestRules.Settings.DEFAULTS,
             jobOptions.checkpoints());
     StreamExecutionEnvironment env =
         FlinkEnvironments.create(FlinkEnvironments.Mode.LOCAL, config.checkpoints(), webUiPort);
-    JobClient job = EventCountJob.start(env, config);
-    Jobs.cancelOnShutdown(job);
+    JobClient job = IngestJob.start(env, config);
 
-    DemoTraffic traffic =
-        new DemoTraffic(KafkaService.BOOTSTRAP, registry, "transactions", rate, 0, malformedEvery);
-    Thread producer = new Thread(traffic, "sluice-demo-traffic");
-    producer.setDaemon(true);
-    producer.start();
-    Runtime.getRuntime().addShutdownHook(new Thread(traffic::stop));
+    AtomicBoolean stopping = new AtomicBoolean();
+    DemoGarbage garbage =
+        new DemoGarbage(
+            KafkaService.BOOTSTRAP, registry, "transactions", badRecordEvery.toMillis());
+    if (!badRecordEvery.isZero()) {
+      Thread thread = new Thread(garbage, "sluice-demo-bad-records");
+      thread.setDaemon(true);
+      thread.start();
+    }
+    Thread simulator =
+        new Thread(
+            () -> {
+              try (KafkaEventSink sink =
+                  new KafkaEventSink(
+                      KafkaService.BOOTSTRAP,
+                      registry,
+                      "transactions",
+                      "labels",
+                      Duration.ofSeconds(10))) {
+                System.out.print(
+                    SimulationRunner.run(
+                            new Simulation(simulation),
+                            sink,
+                            Pacer.atRate(rate),
+                            ProgressReporter.silent(),
+                            stopping::get)
+                        .format());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (IOException | RuntimeException e) {
+                System.err.println("sluice demo: the simulator stopped: " + e.getMessage());
+              }
+            },
+            "sluice-demo-simulator");
+    simulator.setDaemon(true);
+    simulator.start();
+
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping.set(true);
+                  garbage.stop();
+                  try {
+                    simulator.join(10_000);
+                    job.cancel().get(20, java.util.concurrent.TimeUnit.SECONDS);
+                    Files.deleteIfExists(pidFile);
+                  } catch (Exception e) {
+                    // Already finished or the cluster is gone: nothing left to stop.
+                  }
+                  System.out.println(
+                      "sluice demo stopped (services keep running: bin/sluice infra down)");
+                },
+                "sluice-demo-stop"));
 
     System.out.printf(
-        "%nsluice demo is running (Ctrl-C to stop; services keep running until 'bin/sluice infra down')%n");
+        "%nsluice demo is running (Ctrl-C stops it; 'bin/sluice infra down' stops it and the services)%n");
     System.out.printf(
-        "  Flink web UI      http://127.0.0.1:%d  (job '%s')%n", webUiPort, EventCountJob.JOB_NAME);
+        "  Flink web UI        http://127.0.0.1:%d  (job '%s'; rule counters: a validator vertex > Metrics > rule.*)%n",
+        webUiPort, IngestJob.JOB_NAME);
     System.out.printf(
-        "  demo traffic      %.0f transactions/s into 'transactions', 1 in %d malformed%n",
-        rate, malformedEvery);
+        "  simulated traffic   %.0f events/s from 2018-04-01 (%d customers, %d terminals) into 'transactions' and 'labels'%n",
+        rate, customers, terminals);
     System.out.printf(
-        "  counts per minute bin/sluice topics tail event-counts   (appear ~1 min after a window closes, at checkpoints)%n");
-    System.out.printf("  dead letters      bin/sluice topics tail dead-letters%n%n");
+        "  bad records         one every %s into 'transactions' (json, negative amount, future, empty, no key)%n",
+        badRecordEvery);
+    System.out.printf(
+        "  accepted            bin/sluice topics tail valid-transactions   |   bin/sluice topics tail valid-labels%n");
+    System.out.printf("  dead letters        bin/sluice topics tail dead-letters%n");
+    System.out.printf(
+        "  labels arrive days after their transactions in simulated time: about a minute into the demo at this rate%n%n");
     job.getJobExecutionResult().get();
     return 0;
   }

@@ -94,8 +94,32 @@ final class InfraCommand {
 
     @Override
     public Integer call() throws Exception {
+      stopDemo(Project.layout(selection.varDir));
       selection.infra().down();
       return 0;
+    }
+
+    /**
+     * A running {@code sluice demo} uses the services: stop it first (it cancels its job on
+     * SIGTERM).
+     */
+    private static void stopDemo(dev.sluice.cli.infra.Layout layout) throws Exception {
+      java.nio.file.Path pidFile = layout.pidFile(DemoCommand.PID_NAME);
+      if (!java.nio.file.Files.exists(pidFile)) {
+        return;
+      }
+      long pid = Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
+      java.util.Optional<ProcessHandle> demo =
+          ProcessHandle.of(pid)
+              .filter(ProcessHandle::isAlive)
+              .filter(
+                  p -> p.info().commandLine().map(c -> c.contains("SluiceCli demo")).orElse(false));
+      if (demo.isPresent()) {
+        demo.get().destroy();
+        demo.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        Project.console().info("%-9s stopped (pid %d)", "demo", pid);
+      }
+      java.nio.file.Files.deleteIfExists(pidFile);
     }
   }
 

@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code sluice} command-line tool (run through {@code bin/sluice}). Subcommands: infra,
- * topics, job, produce, demo. Exit codes: 0 success, 1 failure (message on stderr), 2 bad usage, 3
- * {@code infra status} found a service not ready.
+ * topics, job, simulate, bench, demo. Exit codes: 0 success, 1 failure (message on stderr), 2 bad
+ * usage, 3 {@code infra status} found a service not ready.
  */
 @Command(
     name = "sluice",
@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       InfraCommand.class,
       TopicsCommand.class,
       JobCommand.class,
-      ProduceCommand.class,
+      BenchCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -24,7 +24,7 @@ class SluiceCliTest {
   @Test
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("demo", "infra", "topics", "job", "produce");
+    assertThat(out.toString()).contains("demo", "infra", "topics", "job", "simulate", "bench");
   }
 
   @Test

@@ -36,6 +36,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   private static final Logger LOG = LoggerFactory.getLogger(RestSchemaRegistryClient.class);
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CONFLICT_ATTEMPTS = 3;
 
   private final RegistryConfig config;
   private final HttpClient http;
@@ -68,27 +69,34 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   @Override
   public int register(String subject, Schema schema) {
     String body = schemaBody(schema);
-    try {
-      return send(
-              "POST",
-              "/subjects/" + encode(subject) + "/versions",
-              body,
-              "register a schema under subject '" + subject + "'")
-          .path("id")
-          .asInt();
-    } catch (SchemaRegistryException e) {
-      // Two writers registering the same new subject at once: some registries (Apicurio) answer the
-      // loser
-      // with 409 "already exists". If the schema is there now, registration did what was asked.
-      if (e.httpStatus() == 409) {
-        try {
-          return lookup(subject, schema);
-        } catch (SchemaRegistryException notThere) {
-          e.addSuppressed(notThere);
+    String operation = "register a schema under subject '" + subject + "'";
+    SchemaRegistryException conflict = null;
+    // Writers registering the same new subject at once: some registries (Apicurio) answer 409
+    // "already
+    // exists" to one or even all of them. If the schema is there then, registration did what was
+    // asked;
+    // if not, registering again resolves the race. A real incompatibility stays 409 and is thrown.
+    for (int attempt = 0; attempt < CONFLICT_ATTEMPTS; attempt++) {
+      try {
+        return send("POST", "/subjects/" + encode(subject) + "/versions", body, operation)
+            .path("id")
+            .asInt();
+      } catch (SchemaRegistryException e) {
+        if (e.httpStatus() != 409) {
+          throw e;
+        }
+        conflict = e;
+      }
+      try {
+        return lookup(subject, schema);
+      } catch (SchemaRegistryException notThere) {
+        if (!notThere.isNotFound()) {
+          throw notThere;
         }
       }
-      throw e;
+      sleepQuietly(config.initialBackoff().toMillis() * (attempt + 1), operation);
     }
+    throw conflict;
   }
 
   @Override
