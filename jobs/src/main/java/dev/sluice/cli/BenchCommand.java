@@ -1,10 +1,15 @@
 package dev.sluice.cli;
 
+import dev.sluice.avro.DeadLetter;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
 import dev.sluice.jobs.KafkaConnectors;
 import dev.sluice.jobs.Topics;
+import dev.sluice.schemas.registry.SchemaRegistryClient;
+import dev.sluice.schemas.registry.SchemaRegistryClients;
+import dev.sluice.schemas.serde.AvroWireDeserializer;
+import dev.sluice.schemas.serde.WireFormatException;
 import dev.sluice.simulator.KafkaEventSink;
 import dev.sluice.simulator.Pacer;
 import dev.sluice.simulator.ProgressReporter;
@@ -169,8 +174,11 @@ final class BenchCommand {
         double total = (counts.lastNanos - start) / 1e9;
         double steady = (counts.lastNanos - counts.firstNanos) / 1e9;
         System.out.printf(
-            "ingest: %,d of %,d events committed downstream (%,d dead letters)%n",
-            counts.total, events, counts.deadLetters);
+            "ingest: %,d of %,d events committed downstream (%,d dead letters%s)%n",
+            counts.total,
+            events,
+            counts.deadLetters,
+            counts.deadLetters == 0 ? "" : ": " + counts.deadLetterClasses);
         System.out.printf(
             "ingest: %.1f s from job submission to the last commit -> %,.0f events/s end to end%n",
             total, counts.total / total);
@@ -184,7 +192,12 @@ final class BenchCommand {
     }
 
     private record Counts(
-        long total, long deadLetters, long firstBatch, long firstNanos, long lastNanos) {}
+        long total,
+        long deadLetters,
+        Map<String, Long> deadLetterClasses,
+        long firstBatch,
+        long firstNanos,
+        long lastNanos) {}
 
     private Counts awaitCommitted(List<String> outputs, long expected, long start) {
       Properties props = new Properties();
@@ -195,12 +208,17 @@ final class BenchCommand {
       props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
       long total = 0;
       long dead = 0;
+      Map<String, Long> classes = new java.util.TreeMap<>();
       long firstBatch = 0;
       long firstNanos = 0;
       long lastNanos = start;
       long deadline = start + timeout.toNanos();
-      try (KafkaConsumer<byte[], byte[]> consumer =
-          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      try (SchemaRegistryClient registry = SchemaRegistryClients.create(connection.registry());
+          KafkaConsumer<byte[], byte[]> consumer =
+              new KafkaConsumer<>(
+                  props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        AvroWireDeserializer<DeadLetter> letters =
+            AvroWireDeserializer.forSpecific(registry, DeadLetter.class);
         consumer.subscribe(outputs);
         while (total < expected && System.nanoTime() < deadline) {
           var records = consumer.poll(Duration.ofMillis(200));
@@ -215,13 +233,18 @@ final class BenchCommand {
           for (var record : records) {
             if (record.topic().endsWith("dead-letters")) {
               dead++;
+              try {
+                classes.merge(letters.deserialize(record.value()).getErrorClass(), 1L, Long::sum);
+              } catch (WireFormatException e) {
+                classes.merge("(undecodable dead letter)", 1L, Long::sum);
+              }
             }
           }
           total += records.count();
           lastNanos = now;
         }
       }
-      return new Counts(total, dead, firstBatch, firstNanos, lastNanos);
+      return new Counts(total, dead, classes, firstBatch, firstNanos, lastNanos);
     }
   }
 }

@@ -112,8 +112,7 @@ final class InfraCommand {
       java.util.Optional<ProcessHandle> demo =
           ProcessHandle.of(pid)
               .filter(ProcessHandle::isAlive)
-              .filter(
-                  p -> p.info().commandLine().map(c -> c.contains("SluiceCli demo")).orElse(false));
+              .filter(p -> LocalInfra.commandLine(p).contains("SluiceCli demo"));
       if (demo.isPresent()) {
         demo.get().destroy();
         demo.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);

@@ -201,12 +201,12 @@ final class JobCommand {
     Duration allowedLateness;
 
     @Option(
-        names = "--max-ahead",
+        names = "--max-jump",
         converter = DurationConverter.class,
         defaultValue = "1d",
         description =
-            "Records further ahead of the watermark are dead-lettered as 'event-time-ahead' (default: ${DEFAULT-VALUE}).")
-    Duration maxAhead;
+            "A record this far ahead of its partition's event time does not move the watermark (default: ${DEFAULT-VALUE}).")
+    Duration maxJump;
 
     @Option(
         names = "--dedup-horizon",
@@ -257,8 +257,7 @@ final class JobCommand {
           deadLetterTopic,
           groupId,
           startFrom,
-          new IngestJob.Timing(
-              outOfOrderness, idleTimeout, allowedLateness, maxAhead, dedupHorizon),
+          new IngestJob.Timing(outOfOrderness, idleTimeout, allowedLateness, maxJump, dedupHorizon),
           new IngestRules.Settings(
               idPattern,
               maxAmount,

@@ -39,10 +39,10 @@ import org.apache.flink.util.function.SerializableFunction;
  * <p>Event time: from the record ({@code Transaction.eventTime}, {@code Label.eventTime}, the time
  * the label became known) with bounded out-of-orderness; dead letters and records with broken
  * clocks do not move the watermark. Late records (more than the allowed lateness behind the
- * watermark) are counted and dead-lettered as {@code late}. State: per transaction id, where it was
- * first accepted, for the de-duplication horizon (event-time timer). Output is exactly-once:
- * visible to {@code read_committed} consumers at each checkpoint. Transactional ids derive from the
- * group id: one group id per instance.
+ * watermark) are counted and dead-lettered as {@code late}; a partition jumping ahead does not move
+ * the watermark. State: per transaction id, where it was first accepted, for the de-duplication
+ * horizon (event-time timer). Output is exactly-once: visible to {@code read_committed} consumers
+ * at each checkpoint. Transactional ids derive from the group id: one group id per instance.
  */
 public final class IngestJob {
   public static final String JOB_NAME = "sluice ingest";
@@ -77,19 +77,21 @@ public final class IngestJob {
    * @param outOfOrderness how far the watermark trails the largest event time seen
    * @param idleTimeout when an idle partition stops holding the watermark back
    * @param allowedLateness how far behind the watermark a record may still be accepted
-   * @param maxAhead how far ahead of the watermark a record may be before it is refused
+   * @param maxJump a record this far ahead of the largest event time already seen in its partition
+   *     does not move the watermark (a clock gone wrong must not make everyone else's data late);
+   *     it is still validated like any other
    * @param dedupHorizon how long (event time) an accepted id is remembered to refuse duplicates
    */
   public record Timing(
       Duration outOfOrderness,
       Duration idleTimeout,
       Duration allowedLateness,
-      Duration maxAhead,
+      Duration maxJump,
       Duration dedupHorizon)
       implements java.io.Serializable {
     public Timing {
       for (Duration d :
-          new Duration[] {outOfOrderness, idleTimeout, allowedLateness, maxAhead, dedupHorizon}) {
+          new Duration[] {outOfOrderness, idleTimeout, allowedLateness, maxJump, dedupHorizon}) {
         if (d == null || d.isNegative()) {
           throw new IllegalArgumentException("event-time settings must be >= 0, got " + d);
         }
@@ -168,7 +170,7 @@ public final class IngestJob {
         eventTime,
         timing.outOfOrderness(),
         timing.idleTimeout(),
-        timing.maxAhead(),
+        timing.maxJump(),
         rules.maxClockSkew());
   }
 
@@ -237,11 +239,7 @@ public final class IngestJob {
             .keyBy(sourced -> Objects.toString(id.apply(sourced.f1), ""))
             .process(
                 new ValidatingFunction<>(
-                    rules,
-                    eventTime,
-                    timing.allowedLateness(),
-                    timing.maxAhead(),
-                    timing.dedupHorizon()))
+                    rules, eventTime, timing.allowedLateness(), timing.dedupHorizon()))
             .returns(new AvroTypeInfo<>(type))
             .uid(name + "-validator")
             .name(name + "-validator");

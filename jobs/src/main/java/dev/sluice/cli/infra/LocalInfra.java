@@ -203,9 +203,25 @@ public final class LocalInfra {
    * not.
    */
   private static boolean isService(ProcessHandle process, LocalService service) {
-    ProcessHandle.Info info = process.info();
-    return info.command().map(c -> c.contains(service.processMarker())).orElse(false)
-        || info.commandLine().map(c -> c.contains(service.processMarker())).orElse(false);
+    return process.info().command().map(c -> c.contains(service.processMarker())).orElse(false)
+        || commandLine(process).contains(service.processMarker());
+  }
+
+  /**
+   * The full command line of a process. {@code ProcessHandle.Info.commandLine()} can come back
+   * empty for long command lines (a JVM with a large class path), so /proc is read first where
+   * there is one.
+   */
+  public static String commandLine(ProcessHandle process) {
+    Path cmdline = Path.of("/proc", Long.toString(process.pid()), "cmdline");
+    try {
+      if (Files.isReadable(cmdline)) {
+        return Files.readString(cmdline).replace('\0', ' ');
+      }
+    } catch (IOException e) {
+      // fall back to what the JDK knows
+    }
+    return process.info().commandLine().orElse("");
   }
 
   static boolean portInUse(int port) {

@@ -22,19 +22,22 @@ import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.function.SerializableFunction;
 
 /**
- * Validates decoded records, keyed by their id: the declared {@link RuleSet} first, then three
- * checks that need Flink's event time or state, each counted like a rule:
+ * Validates decoded records, keyed by their id: the declared {@link RuleSet} first, then two checks
+ * that need Flink's event time or state, each counted like a rule:
  *
  * <ul>
  *   <li>{@value #LATE}: event time more than the allowed lateness behind the watermark;
- *   <li>{@value #AHEAD}: event time more than {@code maxAhead} in front of the watermark (a clock
- *       gone wrong, which must not drag event time forward for everyone);
  *   <li>{@value #DUPLICATE}: an id already accepted within the de-duplication horizon.
  * </ul>
  *
- * Valid records go on (without their source bytes); each rejected one goes to {@link #DEAD_LETTERS}
- * as a {@link DeadLetter} with the original bytes, the first failed rule as error class and its
- * reason.
+ * <p>There is deliberately no "too far ahead of the watermark" check: while a job catches up, one
+ * partition's records are routinely days ahead of the slowest partition, which holds the watermark.
+ * Clocks in the future are caught by a wall-clock rule instead, and jumps within a partition do not
+ * move the watermark ({@code GuardedWatermarks}).
+ *
+ * <p>Valid records go on (without their source bytes); each rejected one goes to {@link
+ * #DEAD_LETTERS} as a {@link DeadLetter} with the original bytes, the first failed rule as error
+ * class and its reason.
  *
  * <p>State per key (id): {@value #FIRST_SEEN_STATE}, where the accepted record came from (a short
  * string), and one event-time timer at {@code eventTime + dedupHorizon} that clears it. State is
@@ -47,7 +50,6 @@ public final class ValidatingFunction<T>
   private static final long serialVersionUID = 1L;
 
   public static final String LATE = "late";
-  public static final String AHEAD = "event-time-ahead";
   public static final String DUPLICATE = "duplicate-id";
   static final String FIRST_SEEN_STATE = "first-seen";
 
@@ -58,7 +60,6 @@ public final class ValidatingFunction<T>
   private final RuleSet<T> rules;
   private final SerializableFunction<T, Instant> eventTime;
   private final Duration allowedLateness;
-  private final Duration maxAhead;
   private final Duration dedupHorizon;
 
   private transient ValueState<String> firstSeen;
@@ -69,12 +70,10 @@ public final class ValidatingFunction<T>
       RuleSet<T> rules,
       SerializableFunction<T, Instant> eventTime,
       Duration allowedLateness,
-      Duration maxAhead,
       Duration dedupHorizon) {
     this.rules = rules;
     this.eventTime = eventTime;
     this.allowedLateness = allowedLateness;
-    this.maxAhead = maxAhead;
     this.dedupHorizon = dedupHorizon;
   }
 
@@ -88,7 +87,6 @@ public final class ValidatingFunction<T>
       register(group, rule.name());
     }
     register(group, LATE);
-    register(group, AHEAD);
     register(group, DUPLICATE);
     clock = Clock.systemUTC();
   }
@@ -138,21 +136,6 @@ public final class ValidatingFunction<T>
                 + " is more than "
                 + allowedLateness
                 + " behind the watermark "
-                + Instant.ofEpochMilli(watermark));
-        return;
-      }
-      boolean ahead = timestamp > watermark + maxAhead.toMillis();
-      count(AHEAD, !ahead);
-      if (ahead) {
-        reject(
-            ctx,
-            source,
-            AHEAD,
-            "event time "
-                + Instant.ofEpochMilli(timestamp)
-                + " is more than "
-                + maxAhead
-                + " ahead of the watermark "
                 + Instant.ofEpochMilli(watermark));
         return;
       }
