@@ -171,7 +171,7 @@ final class DemoCommand implements Callable<Integer> {
         "  simulated traffic   %.0f events/s from 2018-04-01 (%d customers, %d terminals) into 'transactions' and 'labels'%n",
         rate, customers, terminals);
     System.out.printf(
-        "  bad records         one every %s into 'transactions' (json, negative amount, future, empty, no key)%n",
+        "  bad records         one every %ss into 'transactions' (json, negative amount, future, empty, no key)%n",
         badRecordEvery);
     System.out.printf(
         "  accepted            bin/sluice topics tail valid-transactions   |   bin/sluice topics tail valid-labels%n");

@@ -1,14 +1,10 @@
 package dev.sluice.cli;
 
 import dev.sluice.jobs.EventCountJob;
-import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
-import dev.sluice.jobs.KafkaConnectors;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,6 +28,7 @@ final class JobCommand {
   static final class EventCount implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
     @Mixin JobOptions job;
+    @Mixin SourceOptions source;
 
     @Option(
         names = "--input-topic",
@@ -46,23 +43,10 @@ final class JobCommand {
     String outputTopic;
 
     @Option(
-        names = "--dead-letter-topic",
-        defaultValue = "dead-letters",
-        description = "Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
-
-    @Option(
         names = "--group-id",
         defaultValue = "sluice-event-count",
         description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
     String groupId;
-
-    @Option(
-        names = "--start-from",
-        defaultValue = "EARLIEST",
-        description =
-            "Where to start without committed offsets: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    KafkaConnectors.StartFrom startFrom;
 
     @Option(
         names = "--window",
@@ -71,52 +55,29 @@ final class JobCommand {
         description = "Tumbling event-time window (default: ${DEFAULT-VALUE}).")
     Duration window;
 
-    @Option(
-        names = "--out-of-orderness",
-        converter = DurationConverter.class,
-        defaultValue = "5s",
-        description =
-            "How late an event may arrive and still be counted (default: ${DEFAULT-VALUE}).")
-    Duration outOfOrderness;
-
-    @Option(
-        names = "--idle-timeout",
-        converter = DurationConverter.class,
-        defaultValue = "30s",
-        description =
-            "A partition without events stops holding back event time after this (default: ${DEFAULT-VALUE}).")
-    Duration idleTimeout;
-
     EventCountJob.Config config() {
       return new EventCountJob.Config(
           connection.bootstrapServers(),
           connection.registry(),
           inputTopic,
           outputTopic,
-          deadLetterTopic,
+          source.deadLetterTopic,
           groupId,
-          startFrom,
+          source.startFrom,
           window,
-          outOfOrderness,
-          idleTimeout,
+          source.outOfOrderness,
+          source.idleTimeout,
           job.checkpoints());
     }
 
     @Override
     public Integer call() throws Exception {
       EventCountJob.Config config = config();
-      StreamExecutionEnvironment env =
-          FlinkEnvironments.create(job.mode(), config.checkpoints(), job.webUiPort);
-      JobClient client = EventCountJob.start(env, config);
-      System.out.printf("job %s submitted as %s%n", EventCountJob.JOB_NAME, client.getJobID());
-      if (job.mode() == FlinkEnvironments.Mode.LOCAL) {
-        System.out.printf(
-            "Flink web UI: http://127.0.0.1:%d  (Ctrl-C stops the job)%n", job.webUiPort);
-        System.out.printf("counts:       bin/sluice topics tail %s%n", outputTopic);
-        Jobs.cancelOnShutdown(client);
-        client.getJobExecutionResult().get();
-      }
-      return 0;
+      return job.launch(
+          EventCountJob.JOB_NAME,
+          config.checkpoints(),
+          env -> EventCountJob.start(env, config),
+          "counts:       bin/sluice topics tail " + outputTopic);
     }
   }
 
@@ -131,6 +92,7 @@ final class JobCommand {
   static final class Ingest implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
     @Mixin JobOptions job;
+    @Mixin SourceOptions source;
 
     @Option(
         names = "--transactions-topic",
@@ -157,40 +119,11 @@ final class JobCommand {
     String validLabelsTopic;
 
     @Option(
-        names = "--dead-letter-topic",
-        defaultValue = "dead-letters",
-        description = "Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
-
-    @Option(
         names = "--group-id",
         defaultValue = "sluice-ingest",
         description =
             "Kafka consumer group and prefix of the sinks' transactional ids; one per instance (default: ${DEFAULT-VALUE}).")
     String groupId;
-
-    @Option(
-        names = "--start-from",
-        defaultValue = "EARLIEST",
-        description =
-            "Where to start without committed offsets: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    KafkaConnectors.StartFrom startFrom;
-
-    @Option(
-        names = "--out-of-orderness",
-        converter = DurationConverter.class,
-        defaultValue = "5s",
-        description =
-            "How far the watermark trails the largest event time (default: ${DEFAULT-VALUE}).")
-    Duration outOfOrderness;
-
-    @Option(
-        names = "--idle-timeout",
-        converter = DurationConverter.class,
-        defaultValue = "30s",
-        description =
-            "When an idle partition stops holding back event time (default: ${DEFAULT-VALUE}).")
-    Duration idleTimeout;
 
     @Option(
         names = "--allowed-lateness",
@@ -254,10 +187,11 @@ final class JobCommand {
           labelsTopic,
           validTransactionsTopic,
           validLabelsTopic,
-          deadLetterTopic,
+          source.deadLetterTopic,
           groupId,
-          startFrom,
-          new IngestJob.Timing(outOfOrderness, idleTimeout, allowedLateness, maxJump, dedupHorizon),
+          source.startFrom,
+          new IngestJob.Timing(
+              source.outOfOrderness, source.idleTimeout, allowedLateness, maxJump, dedupHorizon),
           new IngestRules.Settings(
               idPattern,
               maxAmount,
@@ -270,17 +204,12 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       IngestJob.Config config = config();
-      StreamExecutionEnvironment env =
-          FlinkEnvironments.create(job.mode(), config.checkpoints(), job.webUiPort);
-      JobClient client = IngestJob.start(env, config);
-      System.out.printf("job %s submitted as %s%n", IngestJob.JOB_NAME, client.getJobID());
-      if (job.mode() == FlinkEnvironments.Mode.LOCAL) {
-        System.out.printf(
-            "Flink web UI: http://127.0.0.1:%d  (Ctrl-C stops the job)%n", job.webUiPort);
-        Jobs.cancelOnShutdown(client);
-        client.getJobExecutionResult().get();
-      }
-      return 0;
+      return job.launch(
+          IngestJob.JOB_NAME,
+          config.checkpoints(),
+          env -> IngestJob.start(env, config),
+          "accepted:     bin/sluice topics tail " + validTransactionsTopic,
+          "rejected:     bin/sluice topics tail " + source.deadLetterTopic);
     }
   }
 }

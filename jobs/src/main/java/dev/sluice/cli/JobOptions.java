@@ -5,6 +5,8 @@ import dev.sluice.state.CheckpointSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Option;
 
 /** Options every job shares: where it runs, checkpoints, web UI port. */
@@ -57,5 +59,26 @@ public final class JobOptions {
             ? checkpointDir
             : Path.of(Project.home().toString(), "var", "checkpoints").toUri();
     return new CheckpointSettings(dir, checkpointInterval, maxRestarts);
+  }
+
+  /** Starts a job from its environment; in LOCAL mode waits for it, cancelling it on Ctrl-C. */
+  interface Starter {
+    JobClient start(StreamExecutionEnvironment env) throws Exception;
+  }
+
+  int launch(String name, CheckpointSettings checkpoints, Starter starter, String... hints)
+      throws Exception {
+    StreamExecutionEnvironment env = FlinkEnvironments.create(mode(), checkpoints, webUiPort);
+    JobClient client = starter.start(env);
+    System.out.printf("job %s submitted as %s%n", name, client.getJobID());
+    if (mode() == FlinkEnvironments.Mode.LOCAL) {
+      System.out.printf("Flink web UI: http://127.0.0.1:%d  (Ctrl-C stops the job)%n", webUiPort);
+      for (String hint : hints) {
+        System.out.println(hint);
+      }
+      Jobs.cancelOnShutdown(client);
+      client.getJobExecutionResult().get();
+    }
+    return 0;
   }
 }

@@ -64,6 +64,13 @@ public final class KafkaTestCluster implements AutoCloseable {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+      // Creation returns before every listener's metadata knows the topic; clients checking for it
+      // at once
+      // (as the simulator's sink does) would see it missing.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> admin.describeTopics(List.of(name)).allTopicNames().get().containsKey(name));
     }
   }
 
