@@ -139,18 +139,9 @@ class EventCountJobITCase {
     kafka.createTopic("js-transactions", 2);
     kafka.createTopic("js-counts", 1);
     kafka.createTopic("js-dead-letters", 1);
-    Path script = NodeProducer.install(work);
     String result =
-        NodeProducer.run(
-            script,
-            kafka.bootstrapServers(),
-            registry.url(),
-            "js-transactions",
-            Path.of(System.getProperty("sluice.root"), "schemas/src/main/avro/transaction.avsc")
-                .toString(),
-            "2020-01-01T00:00:00Z",
-            "300",
-            "2020-01-01T00:30:00Z");
+        NodeProducer.produceTransactions(
+            work, kafka.bootstrapServers(), registry.url(), "js-transactions", 300);
     assertThat(result).contains("\"sent\":302");
 
     Map<Instant, Long> expected = new TreeMap<>();

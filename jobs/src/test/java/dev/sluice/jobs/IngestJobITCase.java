@@ -347,17 +347,8 @@ class IngestJobITCase {
         "js-valid-transactions",
         "js-valid-labels",
         "js-dead-letters");
-    Path script = NodeProducer.install(work);
-    NodeProducer.run(
-        script,
-        kafka.bootstrapServers(),
-        registry.url(),
-        "js-transactions",
-        Path.of(System.getProperty("sluice.root"), "schemas/src/main/avro/transaction.avsc")
-            .toString(),
-        "2020-01-01T00:00:00Z",
-        "200",
-        "2020-01-01T00:30:00Z");
+    NodeProducer.produceTransactions(
+        work, kafka.bootstrapServers(), registry.url(), "js-transactions", 200);
 
     try (RunningIngest ingest =
         startIngest(

@@ -30,6 +30,26 @@ public final class NodeProducer {
     return work.resolve("produce.js");
   }
 
+  /**
+   * Installs the producer into {@code work} and writes {@code count} transactions one second apart
+   * from 2020-01-01T00:00:00Z, plus one per partition at 00:30 that closes every earlier window;
+   * returns its report ({@code {"schemaId": .., "sent": count + partitions}}).
+   */
+  public static String produceTransactions(
+      Path work, String bootstrapServers, String registryUrl, String topic, int count)
+      throws IOException, InterruptedException {
+    return run(
+        install(work),
+        bootstrapServers,
+        registryUrl,
+        topic,
+        Path.of(System.getProperty("sluice.root"), "schemas/src/main/avro/transaction.avsc")
+            .toString(),
+        "2020-01-01T00:00:00Z",
+        Integer.toString(count),
+        "2020-01-01T00:30:00Z");
+  }
+
   /** Runs the script with {@code args} and returns its standard output. */
   public static String run(Path script, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("node", script.toString()));
