@@ -10,10 +10,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Apicurio Registry 2.4.2 (in-memory storage) serving the Confluent Schema Registry API under
- * {@code /apis/ccompat/v7}, packaged as a Quarkus fast-jar by {@code
- * docker/local/registry/pom.xml}. In-memory means schemas are gone after a restart: fine for local
- * runs, where producers re-register.
+ * Apicurio Registry 2.4.2 serving the Confluent Schema Registry API under {@code /apis/ccompat/v7},
+ * packaged as a Quarkus fast-jar by {@code docker/local/registry/pom.xml}. Its SQL storage is an H2
+ * database file under {@code var/data/registry}, so schemas and their ids survive a restart
+ * (records already in Kafka keep decoding).
  */
 public final class RegistryService implements LocalService {
   public static final int PORT = 8085;
@@ -112,18 +112,16 @@ public final class RegistryService implements LocalService {
 
   @Override
   public List<String> command(Layout layout) {
-    return command(jar(layout), port);
-  }
-
-  /** The command line for a registry on {@code port} (tests start their own). */
-  public static List<String> command(Path jar, int port) {
     return List.of(
         Commands.java(),
         "-Xmx256m",
         "-Dquarkus.http.host=127.0.0.1",
         "-Dquarkus.http.port=" + port,
+        // Apicurio's own default is an in-memory H2 database: a file keeps schema ids across
+        // restarts.
+        "-DREGISTRY_DATASOURCE_URL=jdbc:h2:file:" + layout.data(name()).resolve("registry"),
         "-jar",
-        jar.toString());
+        jar(layout).toString());
   }
 
   @Override

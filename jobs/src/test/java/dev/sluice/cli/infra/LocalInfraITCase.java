@@ -3,6 +3,9 @@ package dev.sluice.cli.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.avro.Transaction;
+import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.schemas.registry.RestSchemaRegistryClient;
 import dev.sluice.schemas.testing.RegistryProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -52,6 +55,28 @@ class LocalInfraITCase {
     }
     assertThat(infra.status()).extracting(LocalInfra.Status::state).containsOnly("stopped");
     assertThat(infra.status()).extracting(LocalInfra.Status::pid).containsOnlyNulls();
+  }
+
+  @Test
+  void theRegistryKeepsSchemasAndIdsAcrossARestart(@TempDir Path var) throws Exception {
+    Layout layout = Layout.of(Path.of(System.getProperty("sluice.root")), var);
+    RegistryService service = new RegistryService(RegistryProcess.freePort());
+    LocalInfra infra = new LocalInfra(layout, Console.silent(), List.of(service));
+    try {
+      infra.up();
+      int id =
+          new RestSchemaRegistryClient(RegistryConfig.of(service.url()))
+              .register("kept-value", Transaction.getClassSchema());
+      infra.down();
+      infra.up();
+
+      RestSchemaRegistryClient fresh =
+          new RestSchemaRegistryClient(RegistryConfig.of(service.url()));
+      assertThat(fresh.getById(id)).isEqualTo(Transaction.getClassSchema());
+      assertThat(fresh.getLatest("kept-value").id()).isEqualTo(id);
+    } finally {
+      infra.down();
+    }
   }
 
   @Test
