@@ -89,8 +89,8 @@ final class DemoCommand implements Callable<Integer> {
     JobOptions jobOptions = new JobOptions();
     jobOptions.checkpointInterval = Duration.ofSeconds(5);
     jobOptions.maxRestarts = 10;
-    // EARLIEST: on the first run nothing the simulator sends before the job is up is skipped; later runs
-    // resume from the group's committed offsets.
+    // EARLIEST: on the first run, nothing the simulator sends before the job is up is skipped;
+    // later runs resume from the group's committed offsets.
     IngestJob.Config config =
         new IngestJob.Config(
             KafkaService.BOOTSTRAP,
