@@ -53,14 +53,19 @@ public final class RuleSet<T> implements Serializable {
   /** Evaluates every rule and reports each outcome (reason null = passed), in declaration order. */
   public void evaluate(T value, SourceRecord source, BiConsumer<String, String> outcome) {
     for (Rule<T> rule : rules) {
-      String reason;
-      try {
-        reason = rule.check(value, source);
-      } catch (RuntimeException e) {
-        // A rule that cannot evaluate a record rejects it; it does not crash the job.
-        reason = "rule could not be evaluated: " + e;
-      }
-      outcome.accept(rule.name(), reason);
+      outcome.accept(rule.name(), check(rule, value, source));
+    }
+  }
+
+  /**
+   * One rule's verdict; a rule that cannot evaluate a record (e.g. a getter on a malformed value)
+   * rejects it, it does not crash the job.
+   */
+  static <T> String check(Rule<T> rule, T value, SourceRecord source) {
+    try {
+      return rule.check(value, source);
+    } catch (RuntimeException e) {
+      return "rule could not be evaluated: " + e;
     }
   }
 

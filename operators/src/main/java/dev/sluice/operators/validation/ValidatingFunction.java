@@ -6,8 +6,7 @@ import dev.sluice.schemas.flink.DeadLetters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -63,7 +62,12 @@ public final class ValidatingFunction<T>
   private final Duration dedupHorizon;
 
   private transient ValueState<String> firstSeen;
-  private transient Map<String, Counter[]> counters;
+
+  /** passed/failed counters per declared rule, in rule order, then for late and duplicate. */
+  private transient Counter[][] ruleCounters;
+
+  private transient Counter[] lateCounters;
+  private transient Counter[] duplicateCounters;
   private transient Clock clock;
 
   public ValidatingFunction(
@@ -82,22 +86,23 @@ public final class ValidatingFunction<T>
     firstSeen =
         getRuntimeContext().getState(new ValueStateDescriptor<>(FIRST_SEEN_STATE, Types.STRING));
     MetricGroup group = getRuntimeContext().getMetricGroup();
-    counters = new HashMap<>();
-    for (Rule<T> rule : rules.rules()) {
-      register(group, rule.name());
+    List<Rule<T>> declared = rules.rules();
+    ruleCounters = new Counter[declared.size()][];
+    for (int i = 0; i < declared.size(); i++) {
+      ruleCounters[i] = register(group, declared.get(i).name());
     }
-    register(group, LATE);
-    register(group, DUPLICATE);
+    lateCounters = register(group, LATE);
+    duplicateCounters = register(group, DUPLICATE);
     clock = Clock.systemUTC();
   }
 
-  private void register(MetricGroup group, String rule) {
+  private static Counter[] register(MetricGroup group, String rule) {
     MetricGroup ruleGroup = group.addGroup("rule", rule);
-    counters.put(rule, new Counter[] {ruleGroup.counter("passed"), ruleGroup.counter("failed")});
+    return new Counter[] {ruleGroup.counter("passed"), ruleGroup.counter("failed")};
   }
 
-  private void count(String rule, boolean passed) {
-    counters.get(rule)[passed ? 0 : 1].inc();
+  private static void count(Counter[] counters, boolean passed) {
+    counters[passed ? 0 : 1].inc();
   }
 
   @Override
@@ -105,19 +110,23 @@ public final class ValidatingFunction<T>
       throws Exception {
     SourceRecord source = input.f0;
     T value = input.f1;
-    String[] first = new String[2];
-    rules.evaluate(
-        value,
-        source,
-        (rule, reason) -> {
-          count(rule, reason == null);
-          if (reason != null && first[0] == null) {
-            first[0] = rule;
-            first[1] = reason;
-          }
-        });
-    if (first[0] != null) {
-      reject(ctx, source, first[0], first[1]);
+    // Every rule is evaluated, so that each one's counters see every record; the first failure
+    // names
+    // the dead letter.
+    List<Rule<T>> declared = rules.rules();
+    String failedRule = null;
+    String failedReason = null;
+    for (int i = 0; i < declared.size(); i++) {
+      Rule<T> rule = declared.get(i);
+      String reason = RuleSet.check(rule, value, source);
+      count(ruleCounters[i], reason == null);
+      if (reason != null && failedRule == null) {
+        failedRule = rule.name();
+        failedReason = reason;
+      }
+    }
+    if (failedRule != null) {
+      reject(ctx, source, failedRule, failedReason);
       return;
     }
 
@@ -125,7 +134,7 @@ public final class ValidatingFunction<T>
     long watermark = ctx.timerService().currentWatermark();
     if (watermark != Long.MIN_VALUE) {
       boolean late = timestamp < watermark - allowedLateness.toMillis();
-      count(LATE, !late);
+      count(lateCounters, !late);
       if (late) {
         reject(
             ctx,
@@ -142,7 +151,7 @@ public final class ValidatingFunction<T>
     }
 
     String seen = firstSeen.value();
-    count(DUPLICATE, seen == null);
+    count(duplicateCounters, seen == null);
     if (seen != null) {
       reject(
           ctx,

@@ -34,6 +34,9 @@ public final class AvroWireSerializer<T extends GenericContainer> {
   private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
   private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
 
+  /** The last topic and schema serialized, with their id and writer: most callers repeat them. */
+  private volatile Resolved last;
+
   public AvroWireSerializer(SchemaRegistryClient registry, RegistryConfig config, boolean isKey) {
     this.registry = registry;
     this.autoRegister = config.autoRegister();
@@ -47,14 +50,23 @@ public final class AvroWireSerializer<T extends GenericContainer> {
       return null;
     }
     Schema schema = record.getSchema();
-    String subject = strategy.subjectName(topic, isKey, schema);
-    int id =
-        ids.computeIfAbsent(
-            new SubjectAndSchema(subject, schema),
-            k ->
-                autoRegister
-                    ? registry.register(subject, schema)
-                    : registry.lookup(subject, schema));
+    Resolved resolved = last;
+    if (resolved == null || resolved.schema != schema || !resolved.topic.equals(topic)) {
+      // Slow path, once per topic and schema in practice: subject, registry id and writer.
+      String subject = strategy.subjectName(topic, isKey, schema);
+      int schemaId =
+          ids.computeIfAbsent(
+              new SubjectAndSchema(subject, schema),
+              k ->
+                  autoRegister
+                      ? registry.register(subject, schema)
+                      : registry.lookup(subject, schema));
+      resolved =
+          new Resolved(
+              topic, schema, schemaId, writers.computeIfAbsent(schema, s -> writerFor(record, s)));
+      last = resolved;
+    }
+    int id = resolved.id;
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     byte[] header = new byte[WireFormat.HEADER_SIZE];
     WireFormat.writeHeader(header, id);
@@ -62,7 +74,7 @@ public final class AvroWireSerializer<T extends GenericContainer> {
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, encoders.get());
     encoders.set(encoder);
     try {
-      writers.computeIfAbsent(schema, s -> writerFor(record, s)).write(record, encoder);
+      resolved.writer.write(record, encoder);
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -83,4 +95,6 @@ public final class AvroWireSerializer<T extends GenericContainer> {
   }
 
   private record SubjectAndSchema(String subject, Schema schema) {}
+
+  private record Resolved(String topic, Schema schema, int id, DatumWriter<Object> writer) {}
 }
