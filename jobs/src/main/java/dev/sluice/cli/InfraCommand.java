@@ -104,21 +104,12 @@ final class InfraCommand {
      * SIGTERM).
      */
     private static void stopDemo(dev.sluice.cli.infra.Layout layout) throws Exception {
-      java.nio.file.Path pidFile = layout.pidFile(DemoCommand.PID_NAME);
-      if (!java.nio.file.Files.exists(pidFile)) {
-        return;
-      }
-      long pid = Long.parseLong(java.nio.file.Files.readString(pidFile).trim());
-      java.util.Optional<ProcessHandle> demo =
-          ProcessHandle.of(pid)
-              .filter(ProcessHandle::isAlive)
-              .filter(p -> LocalInfra.commandLine(p).contains("SluiceCli demo"));
-      if (demo.isPresent()) {
-        demo.get().destroy();
-        demo.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
-        Project.console().info("%-9s stopped (pid %d)", "demo", pid);
-      }
-      java.nio.file.Files.deleteIfExists(pidFile);
+      LocalInfra.stopTracked(
+          layout,
+          Project.console(),
+          DemoCommand.PID_NAME,
+          "SluiceCli demo",
+          java.time.Duration.ofSeconds(60));
     }
   }
 

@@ -134,25 +134,11 @@ public final class LocalInfra {
     List<LocalService> reversed = new ArrayList<>(services);
     java.util.Collections.reverse(reversed);
     for (LocalService service : reversed) {
-      Optional<ProcessHandle> running = runningProcess(service);
-      if (running.isEmpty()) {
+      if (stopTracked(layout, console, service.name(), service.processMarker(), STOP_TIMEOUT)) {
+        stopped++;
+      } else {
         console.info("%-9s not running", service.name());
-        Files.deleteIfExists(layout.pidFile(service.name()));
-        continue;
       }
-      ProcessHandle process = running.get();
-      process.destroy();
-      try {
-        process.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        console.info("%-9s stopped (pid %d)", service.name(), process.pid());
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-        process.destroyForcibly();
-        console.info(
-            "%-9s killed (pid %d) after %d s without a clean shutdown",
-            service.name(), process.pid(), STOP_TIMEOUT.toSeconds());
-      }
-      Files.deleteIfExists(layout.pidFile(service.name()));
-      stopped++;
     }
     return stopped;
   }
@@ -184,27 +170,58 @@ public final class LocalInfra {
    * matches.
    */
   Optional<ProcessHandle> runningProcess(LocalService service) {
-    Path pidFile = layout.pidFile(service.name());
+    return tracked(layout, service.name(), service.processMarker());
+  }
+
+  /**
+   * The live process recorded in {@code var/run/<name>.pid}, if its executable or command line
+   * still contains {@code marker} (a recycled pid is not mistaken for it).
+   */
+  public static Optional<ProcessHandle> tracked(Layout layout, String name, String marker) {
+    Path pidFile = layout.pidFile(name);
     if (!Files.exists(pidFile)) {
       return Optional.empty();
     }
     try {
       long pid = Long.parseLong(Files.readString(pidFile).trim());
-      return ProcessHandle.of(pid)
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> isService(p, service));
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> matches(p, marker));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
   }
 
   /**
+   * Stops the tracked process {@code name} (SIGTERM, then SIGKILL after {@code timeout}) and
+   * forgets its pid file. Returns whether a process was running.
+   */
+  public static boolean stopTracked(
+      Layout layout, Console console, String name, String marker, Duration timeout)
+      throws InterruptedException, IOException {
+    Optional<ProcessHandle> running = tracked(layout, name, marker);
+    if (running.isPresent()) {
+      ProcessHandle process = running.get();
+      process.destroy();
+      try {
+        process.onExit().get(timeout.toSeconds(), TimeUnit.SECONDS);
+        console.info("%-9s stopped (pid %d)", name, process.pid());
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        process.destroyForcibly();
+        console.info(
+            "%-9s killed (pid %d) after %d s without a clean shutdown",
+            name, process.pid(), timeout.toSeconds());
+      }
+    }
+    Files.deleteIfExists(layout.pidFile(name));
+    return running.isPresent();
+  }
+
+  /**
    * Matches the executable or the command line: Redis rewrites its process title, Java services do
    * not.
    */
-  private static boolean isService(ProcessHandle process, LocalService service) {
-    return process.info().command().map(c -> c.contains(service.processMarker())).orElse(false)
-        || commandLine(process).contains(service.processMarker());
+  private static boolean matches(ProcessHandle process, String marker) {
+    return process.info().command().map(c -> c.contains(marker)).orElse(false)
+        || commandLine(process).contains(marker);
   }
 
   /**
