@@ -11,8 +11,6 @@ import dev.sluice.schemas.registry.SchemaRegistryClients;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.serde.WireFormatException;
 import dev.sluice.simulator.KafkaEventSink;
-import dev.sluice.simulator.Pacer;
-import dev.sluice.simulator.ProgressReporter;
 import dev.sluice.simulator.Simulation;
 import dev.sluice.simulator.SimulationRunner;
 import dev.sluice.simulator.SimulationSummary;
@@ -134,13 +132,7 @@ final class BenchCommand {
               topics.get(0),
               topics.get(1),
               Duration.ofSeconds(10))) {
-        preload =
-            SimulationRunner.run(
-                new Simulation(simulation),
-                sink,
-                Pacer.unlimited(),
-                ProgressReporter.silent(),
-                () -> false);
+        preload = SimulationRunner.runAll(new Simulation(simulation), sink);
       }
       long events = preload.transactions() + preload.labels();
       System.out.printf(

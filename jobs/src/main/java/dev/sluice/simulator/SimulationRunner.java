@@ -46,4 +46,10 @@ public final class SimulationRunner {
         Duration.ofNanos(System.nanoTime() - start),
         complete);
   }
+
+  /** Writes the whole simulation as fast as possible, silently, and returns the summary. */
+  public static SimulationSummary runAll(Simulation simulation, EventSink sink)
+      throws IOException, InterruptedException {
+    return run(simulation, sink, Pacer.unlimited(), ProgressReporter.silent(), () -> false);
+  }
 }

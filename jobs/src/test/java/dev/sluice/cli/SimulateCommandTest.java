@@ -3,24 +3,17 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.simulator.AvroFilesSink;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sluice simulate}: a files run, and usage errors that name the option (exit code 2). */
 class SimulateCommandTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CliRun cli = new CliRun();
 
   private int run(String... args) {
-    CommandLine cli = SluiceCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    return cli.run(args);
   }
 
   @Test
@@ -45,23 +38,23 @@ class SimulateCommandTest {
             "fixed:2d",
             "--drift-night-fraud-day",
             "10");
-    assertThat(code).as(err.toString()).isZero();
+    assertThat(code).as(cli.err()).isZero();
     assertThat(target.resolve(AvroFilesSink.TRANSACTIONS_FILE)).isNotEmptyFile();
     assertThat(target.resolve(AvroFilesSink.LABELS_FILE)).isNotEmptyFile();
-    assertThat(out.toString())
+    assertThat(cli.out())
         .startsWith("simulated: ")
         .contains("over 20 days from 2018-04-01, seed 3")
         .contains("4 night card testing (drift)");
-    assertThat(err.toString()).contains("label delay fixed:PT48H", "as fast as possible");
+    assertThat(cli.err()).contains("label delay fixed:PT48H", "as fast as possible");
   }
 
   @Test
   void helpListsTheOptionsAndExamples() {
     assertThat(run("simulate", "--help")).isZero();
-    assertThat(out.toString())
+    assertThat(cli.out())
         .contains("--label-delay", "--drift-spending-day", "--time-mode", "Examples:");
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("simulate");
+    assertThat(cli.out()).contains("simulate");
   }
 
   @Test
@@ -130,16 +123,15 @@ class SimulateCommandTest {
             "--customers",
             "10");
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString())
+    assertThat(cli.err())
         .contains("Kafka at 127.0.0.1:1 is not reachable within 2 s")
         .contains("bin/sluice infra up")
         .doesNotContain("\tat ");
   }
 
   private void assertUsageError(String message, String... args) {
-    out.getBuffer().setLength(0);
-    err.getBuffer().setLength(0);
-    assertThat(run(args)).as(String.join(" ", args) + "\n" + err).isEqualTo(2);
-    assertThat(err.toString()).contains(message);
+    CliRun fresh = new CliRun();
+    assertThat(fresh.run(args)).as(String.join(" ", args) + "\n" + fresh.err()).isEqualTo(2);
+    assertThat(fresh.err()).contains(message);
   }
 }

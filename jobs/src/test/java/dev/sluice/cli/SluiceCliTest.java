@@ -3,40 +3,33 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** Usage errors get a clear message and exit code 2; help lists every command. */
 class SluiceCliTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final CliRun cli = new CliRun();
 
   private int run(String... args) {
-    CommandLine cli = SluiceCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    return cli.run(args);
   }
 
   @Test
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("demo", "infra", "topics", "job", "simulate", "bench");
+    assertThat(cli.out()).contains("demo", "infra", "topics", "job", "simulate", "bench");
   }
 
   @Test
   void noCommandIsAUsageError() {
     assertThat(run()).isEqualTo(2);
-    assertThat(err.toString()).contains("missing command");
+    assertThat(cli.err()).contains("missing command");
   }
 
   @Test
   void unknownCommandIsNamedWithASuggestion() {
     assertThat(run("infar")).isEqualTo(2);
-    assertThat(err.toString())
+    assertThat(cli.err())
         .contains("Unmatched argument at index 0: 'infar'")
         .contains("infra")
         .contains("sluice --help");
@@ -45,30 +38,28 @@ class SluiceCliTest {
   @Test
   void unknownFlagNamesTheSubcommandsHelp() {
     assertThat(run("infra", "up", "--bogus")).isEqualTo(2);
-    assertThat(err.toString())
-        .contains("Unknown option: '--bogus'")
-        .contains("sluice infra up --help");
+    assertThat(cli.err()).contains("Unknown option: '--bogus'").contains("sluice infra up --help");
   }
 
   @Test
   void unknownServiceIsRefusedBeforeAnythingStarts() {
     assertThat(run("infra", "status", "zookeeper")).isEqualTo(1);
-    assertThat(err.toString())
+    assertThat(cli.err())
         .contains("unknown service 'zookeeper': choose from kafka, registry, redis");
   }
 
   @Test
   void badOptionValuesAreNamed() {
     assertThat(run("job", "event-count", "--window", "soon")).isEqualTo(2);
-    assertThat(err.toString()).contains("'soon' is not a duration");
+    assertThat(cli.err()).contains("'soon' is not a duration");
     assertThat(run("job", "event-count", "--start-from", "middle")).isEqualTo(2);
-    assertThat(err.toString()).contains("--start-from").contains("EARLIEST, LATEST");
+    assertThat(cli.err()).contains("--start-from").contains("EARLIEST, LATEST");
   }
 
   @Test
   void badRegistryUrlIsNamedBeforeTheJobStarts() {
     assertThat(run("job", "event-count", "--registry-url", "localhost:8085")).isEqualTo(1);
-    assertThat(err.toString()).contains("'localhost:8085' is not an http(s)://");
+    assertThat(cli.err()).contains("'localhost:8085' is not an http(s)://");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.testing.FlinkTestCluster;
 import dev.sluice.jobs.testing.KafkaTestCluster;
 import dev.sluice.jobs.testing.NodeProducer;
+import dev.sluice.jobs.testing.RealServices;
 import dev.sluice.schemas.kafka.RegistryAvroSerializer;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
@@ -33,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,28 +47,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EventCountJobITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+  @RegisterExtension static final RealServices SERVICES = new RealServices();
 
   private static final Instant T0 = Instant.parse("2018-04-01T00:00:00Z");
-  private static KafkaTestCluster kafka;
-  private static RegistryProcess registry;
 
   @BeforeAll
-  static void startServices() throws Exception {
-    kafka = KafkaTestCluster.start();
-    registry = RegistryProcess.start();
-    kafka.createTopic("transactions", 4);
-    kafka.createTopic("event-counts", 1);
-    kafka.createTopic("dead-letters", 1);
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void createTopics() throws Exception {
+    kafka().createTopic("transactions", 4);
+    kafka().createTopic("event-counts", 1);
+    kafka().createTopic("dead-letters", 1);
   }
 
   @Test
@@ -76,10 +63,10 @@ class EventCountJobITCase {
       throws Exception {
     Map<Instant, Long> expected = new TreeMap<>();
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().bootstrapServers());
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, RegistryAvroSerializer.class.getName());
-    props.put(RegistryConfig.URL, registry.url());
+    props.put(RegistryConfig.URL, registry().url());
     try (KafkaProducer<String, Transaction> producer = new KafkaProducer<>(props)) {
       for (int i = 0; i < 600; i++) {
         Transaction tx = TestRecords.transaction(i);
@@ -102,7 +89,7 @@ class EventCountJobITCase {
             new byte[] {0, 0});
     try (KafkaProducer<byte[], byte[]> raw =
         new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka().bootstrapServers()),
             new ByteArraySerializer(),
             new ByteArraySerializer())) {
       for (byte[] value : malformed) {
@@ -136,12 +123,12 @@ class EventCountJobITCase {
   @Test
   void countsWhatAnIndependentConfluentClientProduced(@TempDir Path checkpoints, @TempDir Path work)
       throws Exception {
-    kafka.createTopic("js-transactions", 2);
-    kafka.createTopic("js-counts", 1);
-    kafka.createTopic("js-dead-letters", 1);
+    kafka().createTopic("js-transactions", 2);
+    kafka().createTopic("js-counts", 1);
+    kafka().createTopic("js-dead-letters", 1);
     String result =
         NodeProducer.produceTransactions(
-            work, kafka.bootstrapServers(), registry.url(), "js-transactions", 300);
+            work, kafka().bootstrapServers(), registry().url(), "js-transactions", 300);
     assertThat(result).contains("\"sent\":302");
 
     Map<Instant, Long> expected = new TreeMap<>();
@@ -151,7 +138,7 @@ class EventCountJobITCase {
     try (RunningJob job =
         RunningJob.start("js-transactions", "js-counts", "js-dead-letters", checkpoints)) {
       assertThat(job.awaitCounts(5)).isEqualTo(expected);
-      assertThat(kafka.readCommitted("js-dead-letters")).isEmpty();
+      assertThat(kafka().readCommitted("js-dead-letters")).isEmpty();
     }
   }
 
@@ -166,8 +153,8 @@ class EventCountJobITCase {
         throws Exception {
       EventCountJob.Config config =
           new EventCountJob.Config(
-              kafka.bootstrapServers(),
-              RegistryConfig.of(registry.url()),
+              kafka().bootstrapServers(),
+              RegistryConfig.of(registry().url()),
               input,
               output,
               deadLetters,
@@ -183,7 +170,7 @@ class EventCountJobITCase {
       env.setParallelism(2);
       return new RunningJob(
           EventCountJob.start(env, config),
-          SchemaRegistryClients.create(RegistryConfig.of(registry.url())),
+          SchemaRegistryClients.create(RegistryConfig.of(registry().url())),
           input,
           output,
           deadLetters);
@@ -214,7 +201,7 @@ class EventCountJobITCase {
 
     private <T> List<T> awaitRecords(
         String topic, AvroWireDeserializer<T> deserializer, int atLeast) {
-      return kafka.awaitCommitted(topic, deserializer, atLeast, job);
+      return kafka().awaitCommitted(topic, deserializer, atLeast, job);
     }
 
     @Override
@@ -222,5 +209,13 @@ class EventCountJobITCase {
       client.close();
       job.cancel().get();
     }
+  }
+
+  private static KafkaTestCluster kafka() {
+    return SERVICES.kafka();
+  }
+
+  private static RegistryProcess registry() {
+    return SERVICES.registry();
   }
 }

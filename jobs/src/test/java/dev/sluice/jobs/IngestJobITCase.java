@@ -8,9 +8,9 @@ import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.testing.FlinkTestCluster;
 import dev.sluice.jobs.testing.KafkaTestCluster;
 import dev.sluice.jobs.testing.NodeProducer;
+import dev.sluice.jobs.testing.RealServices;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
-import dev.sluice.schemas.registry.SchemaRegistryClients;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.serde.AvroWireSerializer;
 import dev.sluice.schemas.testing.RegistryProcess;
@@ -36,8 +36,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,31 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IngestJobITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+  @RegisterExtension static final RealServices SERVICES = new RealServices();
 
   private static final Instant T0 = Instant.parse("2018-04-01T00:00:00Z");
-  private static KafkaTestCluster kafka;
-  private static RegistryProcess registry;
-  private static SchemaRegistryClient client;
-
-  @BeforeAll
-  static void startServices() throws Exception {
-    kafka = KafkaTestCluster.start();
-    registry = RegistryProcess.start();
-    client = SchemaRegistryClients.create(RegistryConfig.of(registry.url()));
-  }
-
-  @AfterAll
-  static void stopServices() throws Exception {
-    if (client != null) {
-      client.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   /** One record to send, and the error class it must be dead-lettered with (null: it must pass). */
   private record Case(String name, byte[] key, byte[] value, String expected) {}
@@ -84,11 +60,11 @@ class IngestJobITCase {
       @TempDir Path checkpoints) throws Exception {
     createTopics("transactions", "labels", "valid-transactions", "valid-labels", "dead-letters");
     AvroWireSerializer<Transaction> txSerializer =
-        new AvroWireSerializer<>(client, RegistryConfig.of(registry.url()), false);
+        new AvroWireSerializer<>(client(), RegistryConfig.of(registry().url()), false);
     AvroWireSerializer<Label> labelSerializer =
-        new AvroWireSerializer<>(client, RegistryConfig.of(registry.url()), false);
+        new AvroWireSerializer<>(client(), RegistryConfig.of(registry().url()), false);
     AvroWireSerializer<GenericRecord> genericSerializer =
-        new AvroWireSerializer<>(client, RegistryConfig.of(registry.url()), false);
+        new AvroWireSerializer<>(client(), RegistryConfig.of(registry().url()), false);
 
     List<Case> transactions = new ArrayList<>();
     List<String> validIds = new ArrayList<>();
@@ -256,7 +232,7 @@ class IngestJobITCase {
         new Case(
             "json label", key(labelled), "{}".getBytes(StandardCharsets.UTF_8), "BAD_MAGIC_BYTE"));
 
-    try (KafkaProducer<byte[], byte[]> producer = kafka.rawProducer()) {
+    try (KafkaProducer<byte[], byte[]> producer = kafka().rawProducer()) {
       send(producer, "transactions", transactions);
       send(producer, "labels", labels);
     }
@@ -270,20 +246,22 @@ class IngestJobITCase {
             "dead-letters",
             checkpoints)) {
       List<Transaction> accepted =
-          kafka.awaitCommitted(
-              "valid-transactions",
-              AvroWireDeserializer.forSpecific(client, Transaction.class),
-              validIds.size(),
-              ingest.job());
+          kafka()
+              .awaitCommitted(
+                  "valid-transactions",
+                  AvroWireDeserializer.forSpecific(client(), Transaction.class),
+                  validIds.size(),
+                  ingest.job());
       assertThat(accepted)
           .extracting(Transaction::getTransactionId)
           .containsExactlyInAnyOrderElementsOf(validIds);
       List<Label> acceptedLabels =
-          kafka.awaitCommitted(
-              "valid-labels",
-              AvroWireDeserializer.forSpecific(client, Label.class),
-              validLabelIds.size(),
-              ingest.job());
+          kafka()
+              .awaitCommitted(
+                  "valid-labels",
+                  AvroWireDeserializer.forSpecific(client(), Label.class),
+                  validLabelIds.size(),
+                  ingest.job());
       assertThat(acceptedLabels)
           .extracting(Label::getTransactionId)
           .containsExactlyInAnyOrderElementsOf(validLabelIds);
@@ -297,7 +275,7 @@ class IngestJobITCase {
                   txSerializer.serialize(
                       "transactions", at(valid(960, 0), T0.minus(Duration.ofDays(1)))),
                   "late"));
-      try (KafkaProducer<byte[], byte[]> producer = kafka.rawProducer()) {
+      try (KafkaProducer<byte[], byte[]> producer = kafka().rawProducer()) {
         send(producer, "transactions", timing);
       }
 
@@ -309,11 +287,12 @@ class IngestJobITCase {
           .hasSizeGreaterThanOrEqualTo(20); // kinds of garbage, well over the 10 asked for
 
       List<DeadLetter> dead =
-          kafka.awaitCommitted(
-              "dead-letters",
-              AvroWireDeserializer.forSpecific(client, DeadLetter.class),
-              bad.size(),
-              ingest.job());
+          kafka()
+              .awaitCommitted(
+                  "dead-letters",
+                  AvroWireDeserializer.forSpecific(client(), DeadLetter.class),
+                  bad.size(),
+                  ingest.job());
       assertThat(dead).hasSize(bad.size());
       Map<String, String> expectedByValue = new LinkedHashMap<>();
       for (Case c : bad) {
@@ -348,7 +327,7 @@ class IngestJobITCase {
         "js-valid-labels",
         "js-dead-letters");
     NodeProducer.produceTransactions(
-        work, kafka.bootstrapServers(), registry.url(), "js-transactions", 200);
+        work, kafka().bootstrapServers(), registry().url(), "js-transactions", 200);
 
     try (RunningIngest ingest =
         startIngest(
@@ -359,23 +338,24 @@ class IngestJobITCase {
             "js-dead-letters",
             checkpoints)) {
       List<Transaction> accepted =
-          kafka.awaitCommitted(
-              "js-valid-transactions",
-              AvroWireDeserializer.forSpecific(client, Transaction.class),
-              202,
-              ingest.job());
+          kafka()
+              .awaitCommitted(
+                  "js-valid-transactions",
+                  AvroWireDeserializer.forSpecific(client(), Transaction.class),
+                  202,
+                  ingest.job());
       assertThat(accepted).hasSize(202);
       assertThat(accepted)
           .filteredOn(t -> t.getTransactionId().equals("js-7"))
           .singleElement()
           .satisfies(t -> assertThat(t.getAmount()).isEqualByComparingTo("12.41"));
-      assertThat(kafka.readCommitted("js-dead-letters")).isEmpty();
+      assertThat(kafka().readCommitted("js-dead-letters")).isEmpty();
     }
   }
 
   private static void createTopics(String... names) throws Exception {
     for (String name : names) {
-      kafka.createTopic(name, name.contains("transactions") || name.contains("labels") ? 2 : 1);
+      kafka().createTopic(name, name.contains("transactions") || name.contains("labels") ? 2 : 1);
     }
   }
 
@@ -389,8 +369,8 @@ class IngestJobITCase {
       throws Exception {
     IngestJob.Config config =
         new IngestJob.Config(
-            kafka.bootstrapServers(),
-            RegistryConfig.of(registry.url()),
+            kafka().bootstrapServers(),
+            RegistryConfig.of(registry().url()),
             transactions,
             labels,
             validTransactions,
@@ -510,5 +490,17 @@ class IngestJobITCase {
     public void close() throws Exception {
       job.cancel().get();
     }
+  }
+
+  private static KafkaTestCluster kafka() {
+    return SERVICES.kafka();
+  }
+
+  private static RegistryProcess registry() {
+    return SERVICES.registry();
+  }
+
+  private static SchemaRegistryClient client() {
+    return SERVICES.client();
   }
 }

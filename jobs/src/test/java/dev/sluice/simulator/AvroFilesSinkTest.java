@@ -28,13 +28,7 @@ class AvroFilesSinkTest {
     SimulatorConfig config = small().days(10).labelLoss(0.1).build();
     SimulationSummary summary;
     try (AvroFilesSink sink = new AvroFilesSink(dir.resolve("out"), config.toString())) {
-      summary =
-          SimulationRunner.run(
-              new Simulation(config),
-              sink,
-              Pacer.unlimited(),
-              ProgressReporter.silent(),
-              () -> false);
+      summary = SimulationRunner.runAll(new Simulation(config), sink);
     }
     List<Transaction> transactions =
         read(
@@ -68,12 +62,7 @@ class AvroFilesSinkTest {
     SimulatorConfig config = small().days(5).build();
     for (String run : List.of("a", "b")) {
       try (AvroFilesSink sink = new AvroFilesSink(dir.resolve(run), config.toString())) {
-        SimulationRunner.run(
-            new Simulation(config),
-            sink,
-            Pacer.unlimited(),
-            ProgressReporter.silent(),
-            () -> false);
+        SimulationRunner.runAll(new Simulation(config), sink);
       }
     }
     for (String file : List.of(AvroFilesSink.TRANSACTIONS_FILE, AvroFilesSink.LABELS_FILE)) {

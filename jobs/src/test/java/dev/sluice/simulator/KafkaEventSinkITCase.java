@@ -53,13 +53,7 @@ class KafkaEventSinkITCase {
     try (KafkaEventSink sink =
         new KafkaEventSink(
             kafka.bootstrapServers(), registry, "transactions", "labels", Duration.ofSeconds(10))) {
-      summary =
-          SimulationRunner.run(
-              new Simulation(config),
-              sink,
-              Pacer.unlimited(),
-              ProgressReporter.silent(),
-              () -> false);
+      summary = SimulationRunner.runAll(new Simulation(config), sink);
     }
 
     List<ConsumerRecord<byte[], byte[]>> txRecords = kafka.readCommitted("transactions");

@@ -95,13 +95,7 @@ class PacingAndProgressTest {
     SimulatorConfig config = small().labelLoss(0.5).build();
     SimulationSummary summary;
     try (CountingSink sink = new CountingSink()) {
-      summary =
-          SimulationRunner.run(
-              new Simulation(config),
-              sink,
-              Pacer.unlimited(),
-              ProgressReporter.silent(),
-              () -> false);
+      summary = SimulationRunner.runAll(new Simulation(config), sink);
       assertThat(sink.written).isEqualTo(summary.events());
     }
     String text = summary.format();
