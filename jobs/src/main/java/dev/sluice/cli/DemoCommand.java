@@ -2,18 +2,23 @@ package dev.sluice.cli;
 
 import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.LocalInfra;
+import dev.sluice.cli.infra.RedisService;
 import dev.sluice.cli.infra.RegistryService;
+import dev.sluice.jobs.FeatureJob;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
 import dev.sluice.jobs.KafkaConnectors;
+import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.simulator.KafkaEventSink;
 import dev.sluice.simulator.Pacer;
 import dev.sluice.simulator.ProgressReporter;
+import dev.sluice.simulator.SimulatedEvent;
 import dev.sluice.simulator.Simulation;
 import dev.sluice.simulator.SimulationRunner;
 import dev.sluice.simulator.SimulatorConfig;
+import dev.sluice.state.online.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +40,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start Kafka, the registry and Redis, then run the ingest job (web UI on 127.0.0.1:8081) fed by",
-      "the fraud simulator and a few bad records, until Ctrl-C or 'bin/sluice infra down'."
+      "Start Kafka, the registry and Redis, then run the ingest and feature jobs (web UI on",
+      "127.0.0.1:8081) fed by the fraud simulator and a few bad records, until Ctrl-C or",
+      "'bin/sluice infra down'. Features go to Redis (bin/sluice features get) and Parquet (var/data/offline)."
     })
 final class DemoCommand implements Callable<Integer> {
   /** Pid file of a running demo, so that {@code infra down} can stop it first. */
@@ -74,6 +80,8 @@ final class DemoCommand implements Callable<Integer> {
       description = "Flink web UI port (default: ${DEFAULT-VALUE}).")
   int webUiPort;
 
+  static final String JOB_NAME = "sluice demo: ingest + features";
+
   @Override
   public Integer call() throws Exception {
     LocalInfra infra =
@@ -105,9 +113,30 @@ final class DemoCommand implements Callable<Integer> {
             IngestJob.Timing.DEFAULTS,
             IngestRules.Settings.DEFAULTS,
             jobOptions.checkpoints());
+    FeatureJob.Config features =
+        new FeatureJob.Config(
+            KafkaService.BOOTSTRAP,
+            registry,
+            "valid-transactions",
+            "valid-labels",
+            "feature-rows",
+            "dead-letters",
+            "sluice-features",
+            KafkaConnectors.StartFrom.EARLIEST,
+            FeatureJob.Timing.DEFAULTS,
+            FraudFeatures.TerminalRisk.AS_KNOWN,
+            RedisSettings.standalone("127.0.0.1", RedisService.PORT),
+            JobCommand.defaultOfflineStore(),
+            true,
+            false,
+            config.checkpoints());
     StreamExecutionEnvironment env =
         FlinkEnvironments.create(FlinkEnvironments.Mode.LOCAL, config.checkpoints(), webUiPort);
-    JobClient job = IngestJob.start(env, config);
+    // One job graph for both, so the demo has one job to watch and to stop.
+    IngestJob.attach(env, config);
+    FeatureJob.attach(env, features);
+    JobClient job = env.executeAsync(JOB_NAME);
+    String firstCustomer = firstCustomer(simulation);
 
     AtomicBoolean stopping = new AtomicBoolean();
     DemoGarbage garbage =
@@ -168,7 +197,7 @@ final class DemoCommand implements Callable<Integer> {
         "%nsluice demo is running (Ctrl-C stops it; 'bin/sluice infra down' stops it and the services)%n");
     System.out.printf(
         "  Flink web UI        http://127.0.0.1:%d  (job '%s'; rule counters: a validator vertex > Metrics > rule.*)%n",
-        webUiPort, IngestJob.JOB_NAME);
+        webUiPort, JOB_NAME);
     System.out.printf(
         "  simulated traffic   %.0f events/s from 2018-04-01 (%d customers, %d terminals) into 'transactions' and 'labels'%n",
         rate, customers, terminals);
@@ -179,8 +208,27 @@ final class DemoCommand implements Callable<Integer> {
         "  accepted            bin/sluice topics tail valid-transactions   |   bin/sluice topics tail valid-labels%n");
     System.out.printf("  dead letters        bin/sluice topics tail dead-letters%n");
     System.out.printf(
+        "  feature rows        bin/sluice topics tail feature-rows   (one per transaction, as of it)%n");
+    System.out.printf(
+        "  online store        bin/sluice features get --entity customer=%s --entity terminal=<id>%n",
+        firstCustomer);
+    System.out.printf(
+        "  offline store       %s  (Parquet, files finished at each checkpoint)%n",
+        Project.home().resolve("var/data/offline/features"));
+    System.out.printf(
         "  labels arrive days after their transactions in simulated time: about a minute into the demo at this rate%n%n");
     job.getJobExecutionResult().get();
     return 0;
+  }
+
+  /** The customer of the simulation's first transaction: the first one the store will hold. */
+  private static String firstCustomer(SimulatorConfig config) {
+    Simulation simulation = new Simulation(config);
+    while (simulation.hasNext()) {
+      if (simulation.next() instanceof SimulatedEvent.TransactionEvent tx) {
+        return tx.transaction().getCustomerId();
+      }
+    }
+    return "c-00000";
   }
 }

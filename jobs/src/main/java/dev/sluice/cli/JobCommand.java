@@ -1,8 +1,12 @@
 package dev.sluice.cli;
 
+import dev.sluice.jobs.BackfillJob;
 import dev.sluice.jobs.EventCountJob;
+import dev.sluice.jobs.FeatureJob;
+import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
+import dev.sluice.jobs.features.FraudFeatures;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +19,12 @@ import picocli.CommandLine.Option;
     description =
         "Run a Flink job, in this JVM with the web UI (LOCAL) or through 'flink run' (SUBMIT).",
     mixinStandardHelpOptions = true,
-    subcommands = {JobCommand.Ingest.class, JobCommand.EventCount.class})
+    subcommands = {
+      JobCommand.Ingest.class,
+      JobCommand.Features.class,
+      JobCommand.Backfill.class,
+      JobCommand.EventCount.class
+    })
 final class JobCommand {
 
   @Command(
@@ -210,6 +219,246 @@ final class JobCommand {
           env -> IngestJob.start(env, config),
           "accepted:     bin/sluice topics tail " + validTransactionsTopic,
           "rejected:     bin/sluice topics tail " + source.deadLetterTopic);
+    }
+  }
+
+  /** The offline store's default location: {@code var/data/offline} of the checkout. */
+  static String defaultOfflineStore() {
+    return Project.home().resolve("var").resolve("data").resolve("offline").toUri().toString();
+  }
+
+  @Command(
+      name = "features",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The streaming feature job: read valid-transactions / valid-labels, compute the feature set",
+        "(bin/sluice features list) in event time, write one row per transaction to feature-rows, the",
+        "latest values per entity to Redis, every row (and the raw records) to the Parquet offline store."
+      })
+  static final class Features implements Callable<Integer> {
+    @Mixin ConnectionOptions connection;
+    @Mixin JobOptions job;
+    @Mixin SourceOptions source;
+    @Mixin RedisOptions redis;
+
+    @Option(
+        names = "--transactions-topic",
+        defaultValue = "valid-transactions",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String transactionsTopic;
+
+    @Option(
+        names = "--labels-topic",
+        defaultValue = "valid-labels",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String labelsTopic;
+
+    @Option(
+        names = "--feature-rows-topic",
+        defaultValue = "feature-rows",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String featureRowsTopic;
+
+    @Option(
+        names = "--group-id",
+        defaultValue = "sluice-features",
+        description =
+            "Kafka consumer group and prefix of the sinks' transactional ids; one per instance (default: ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(
+        names = "--allowed-lateness",
+        converter = DurationConverter.class,
+        defaultValue = "1h",
+        description =
+            "Records up to this far behind the watermark still update the features; later ones are dead-lettered (default: ${DEFAULT-VALUE}).")
+    Duration allowedLateness;
+
+    @Option(
+        names = "--max-jump",
+        converter = DurationConverter.class,
+        defaultValue = "1d",
+        description =
+            "A record this far ahead of its partition's event time does not move the watermark (default: ${DEFAULT-VALUE}).")
+    Duration maxJump;
+
+    @Option(
+        names = "--max-clock-skew",
+        converter = DurationConverter.class,
+        defaultValue = "1h",
+        description =
+            "A record this far in the wall-clock future does not move the watermark (default: ${DEFAULT-VALUE}).")
+    Duration maxClockSkew;
+
+    @Option(
+        names = "--terminal-risk",
+        defaultValue = "as-known",
+        description =
+            "Labels the terminal risk counts: as-known (arrived by the transaction's time) or handbook (default: ${DEFAULT-VALUE}).")
+    String terminalRisk;
+
+    @Option(
+        names = "--offline-store",
+        description = "Base URI of the Parquet offline store (default: var/data/offline).")
+    String offlineStore;
+
+    @Option(names = "--no-online-store", description = "Do not write the online store (Redis).")
+    boolean noOnlineStore;
+
+    @Option(
+        names = "--no-offline-store",
+        description = "Do not write the offline store (Parquet) or the raw archive.")
+    boolean noOfflineStore;
+
+    @Option(
+        names = "--no-archive",
+        description = "Do not archive raw transactions and labels in the offline store.")
+    boolean noArchive;
+
+    @Option(
+        names = "--stop-at-end",
+        description =
+            "Read the topics up to their end offsets at start, then finish (replays, tests).")
+    boolean stopAtEnd;
+
+    FeatureJob.Config config() {
+      return new FeatureJob.Config(
+          connection.bootstrapServers(),
+          connection.registry(),
+          transactionsTopic,
+          labelsTopic,
+          featureRowsTopic,
+          source.deadLetterTopic,
+          groupId,
+          source.startFrom,
+          new FeatureJob.Timing(
+              source.outOfOrderness, source.idleTimeout, allowedLateness, maxJump, maxClockSkew),
+          FraudFeatures.TerminalRisk.parse(terminalRisk),
+          noOnlineStore ? null : redis.settings(),
+          noOfflineStore ? null : (offlineStore != null ? offlineStore : defaultOfflineStore()),
+          !noOfflineStore && !noArchive,
+          stopAtEnd,
+          job.checkpoints());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      FeatureJob.Config config = config();
+      return job.launch(
+          FeatureJob.JOB_NAME,
+          config.checkpoints(),
+          env -> FeatureJob.start(env, config),
+          "feature rows:  bin/sluice topics tail " + featureRowsTopic,
+          "online store:  bin/sluice features get --entity customer=<id>",
+          "offline store: " + (config.offlineStore() == null ? "off" : config.offlineStore()));
+    }
+  }
+
+  @Command(
+      name = "backfill",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The feature job's operators in Flink BATCH mode over history: the raw archive of an offline",
+        "store, the simulator's Avro files, or a bounded read of two Kafka topics. Writes the offline",
+        "store (features, and the raw records unless reading an archive); --to-redis also writes the",
+        "latest value of every entity to the online store. Runs to the end, then exits."
+      })
+  static final class Backfill implements Callable<Integer> {
+    @Mixin ConnectionOptions connection;
+    @Mixin RedisOptions redis;
+
+    @Option(names = "--from", required = true, description = "archive, files or kafka.")
+    String from;
+
+    @Option(
+        names = "--input",
+        description =
+            "archive: base URI of the offline store to read raw/ from; files: directory with transactions.avro and labels.avro.")
+    String input;
+
+    @Option(
+        names = "--transactions-topic",
+        defaultValue = "valid-transactions",
+        description = "kafka: default ${DEFAULT-VALUE}.")
+    String transactionsTopic;
+
+    @Option(
+        names = "--labels-topic",
+        defaultValue = "valid-labels",
+        description = "kafka: default ${DEFAULT-VALUE}.")
+    String labelsTopic;
+
+    @Option(
+        names = "--offline-store",
+        required = true,
+        description = "Base URI (or directory) of the offline store to write.")
+    String offlineStore;
+
+    @Option(
+        names = "--terminal-risk",
+        defaultValue = "as-known",
+        description = "as-known or handbook (default: ${DEFAULT-VALUE}).")
+    String terminalRisk;
+
+    @Option(names = "--to-redis", description = "Also write the latest values to the online store.")
+    boolean toRedis;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
+    int parallelism;
+
+    BackfillJob.Config config() {
+      BackfillJob.From source;
+      try {
+        source = BackfillJob.From.valueOf(from.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--from must be archive, files or kafka, got '" + from + "'");
+      }
+      if (source != BackfillJob.From.KAFKA && input == null) {
+        throw new IllegalArgumentException("--from " + from + " needs --input");
+      }
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("--parallelism must be >= 1, got " + parallelism);
+      }
+      return new BackfillJob.Config(
+          source,
+          source == BackfillJob.From.ARCHIVE ? uri(input) : input,
+          connection.bootstrapServers(),
+          connection.registry(),
+          transactionsTopic,
+          labelsTopic,
+          uri(offlineStore),
+          FraudFeatures.TerminalRisk.parse(terminalRisk),
+          toRedis ? redis.settings() : null);
+    }
+
+    /** A plain directory becomes a file URI; URIs pass through. */
+    static String uri(String pathOrUri) {
+      return pathOrUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")
+          ? pathOrUri
+          : java.nio.file.Path.of(pathOrUri).toAbsolutePath().toUri().toString();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      BackfillJob.Config config = config();
+      org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+          org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+              .getExecutionEnvironment(
+                  FlinkEnvironments.configuration(
+                      new dev.sluice.state.CheckpointSettings(
+                          java.nio.file.Path.of(Project.home().toString(), "var", "checkpoints")
+                              .toUri(),
+                          Duration.ofSeconds(10),
+                          0)));
+      env.setParallelism(parallelism);
+      long start = System.nanoTime();
+      org.apache.flink.api.common.JobExecutionResult result = BackfillJob.run(env, config);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(
+          "backfill finished in %.1f s; offline store: %s%n", seconds, config.offlineStore());
+      result.getAllAccumulatorResults().forEach((k, v) -> System.out.printf("  %s: %s%n", k, v));
+      return 0;
     }
   }
 }

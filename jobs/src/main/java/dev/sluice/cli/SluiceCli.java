@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       InfraCommand.class,
       TopicsCommand.class,
       JobCommand.class,
+      FeaturesCommand.class,
       BenchCommand.class,
       SimulateCommand.class,
       CommandLine.HelpCommand.class

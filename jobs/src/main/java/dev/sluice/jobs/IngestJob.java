@@ -109,6 +109,12 @@ public final class IngestJob {
 
   /** Builds the Kafka connectors, defines the workflow and starts it without blocking. */
   public static JobClient start(StreamExecutionEnvironment env, Config c) throws Exception {
+    attach(env, c);
+    return env.executeAsync(JOB_NAME);
+  }
+
+  /** Defines the job on {@code env} without starting it (the demo adds the feature job to it). */
+  public static void attach(StreamExecutionEnvironment env, Config c) {
     DataStream<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> transactions =
         env.fromSource(
                 KafkaConnectors.registrySource(
@@ -155,7 +161,6 @@ public final class IngestJob {
             c.bootstrapServers(), c.registry(), c.deadLetterTopic(), c.groupId() + "-dead-letters"),
         c.timing(),
         c.rules());
-    return env.executeAsync(JOB_NAME);
   }
 
   /** The source watermark strategy for a record type. */

@@ -45,18 +45,38 @@ public final class KafkaConnectors {
           String groupId,
           StartFrom startFrom,
           Class<T> type) {
-    return KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, T>>>builder()
-        .setBootstrapServers(bootstrapServers)
-        .setTopics(topic)
-        .setGroupId(groupId)
-        .setStartingOffsets(
-            OffsetsInitializer.committedOffsets(
-                startFrom == StartFrom.EARLIEST
-                    ? OffsetResetStrategy.EARLIEST
-                    : OffsetResetStrategy.LATEST))
-        .setProperty("isolation.level", "read_committed")
-        .setDeserializer(new RegistryAvroKafkaDeserializationSchema<>(registry, type))
-        .build();
+    return registrySource(bootstrapServers, registry, topic, groupId, startFrom, type, false);
+  }
+
+  /**
+   * As above; a {@code bounded} source stops at the offsets that were the latest when the job
+   * started (for backfills, replays and tests).
+   */
+  public static <T extends SpecificRecordBase>
+      KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySource(
+          String bootstrapServers,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          StartFrom startFrom,
+          Class<T> type,
+          boolean bounded) {
+    var builder =
+        KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, T>>>builder()
+            .setBootstrapServers(bootstrapServers)
+            .setTopics(topic)
+            .setGroupId(groupId)
+            .setStartingOffsets(
+                OffsetsInitializer.committedOffsets(
+                    startFrom == StartFrom.EARLIEST
+                        ? OffsetResetStrategy.EARLIEST
+                        : OffsetResetStrategy.LATEST))
+            .setProperty("isolation.level", "read_committed")
+            .setDeserializer(new RegistryAvroKafkaDeserializationSchema<>(registry, type));
+    if (bounded) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
   }
 
   /**

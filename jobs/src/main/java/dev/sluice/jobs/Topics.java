@@ -63,13 +63,26 @@ public final class Topics {
           4,
           Duration.ofDays(30),
           "labels that passed ingest validation (Avro Label)");
+  public static final Spec FEATURE_ROWS =
+      new Spec(
+          "feature-rows",
+          4,
+          Duration.ofDays(7),
+          "one row of model inputs per transaction, as of that transaction (Avro FeatureRow)");
   public static final Spec EVENT_COUNTS =
       new Spec(
           "event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
 
   /** Everything `sluice topics create` and `sluice infra up` create. */
   public static final List<Spec> ALL =
-      List.of(TRANSACTIONS, LABELS, VALID_TRANSACTIONS, VALID_LABELS, DEAD_LETTERS, EVENT_COUNTS);
+      List.of(
+          TRANSACTIONS,
+          LABELS,
+          VALID_TRANSACTIONS,
+          VALID_LABELS,
+          FEATURE_ROWS,
+          DEAD_LETTERS,
+          EVENT_COUNTS);
 
   private Topics() {}
 }

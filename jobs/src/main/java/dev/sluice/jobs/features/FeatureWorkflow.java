@@ -16,8 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -29,6 +32,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class FeatureWorkflow {
   /** Dead letters written by the feature job come from this stage. */
   public static final String STAGE_FEATURES = "features";
+
+  private static final long DAY_MS = Duration.ofDays(1).toMillis();
 
   private FeatureWorkflow() {}
 
@@ -60,6 +65,20 @@ public final class FeatureWorkflow {
       FeatureSet<Transaction> featureSet,
       Duration allowedLateness,
       Sinks sinks) {
+    return define(transactions, labels, featureSet, allowedLateness, sinks, null);
+  }
+
+  /**
+   * As above; {@code upstreamDeadLetters} (e.g. records the job's sources could not decode), if not
+   * null, go to the same dead-letter sink as the late records.
+   */
+  public static FeaturePipeline.Output define(
+      DataStream<Transaction> transactions,
+      DataStream<Label> labels,
+      FeatureSet<Transaction> featureSet,
+      Duration allowedLateness,
+      Sinks sinks,
+      DataStream<DeadLetter> upstreamDeadLetters) {
     FeaturePipeline.Output out =
         FeaturePipeline.define(
             featureSet,
@@ -79,10 +98,25 @@ public final class FeatureWorkflow {
           .name("online-store-sink");
     }
     if (sinks.offlineStore() != null) {
+      boolean batch =
+          transactions
+                  .getExecutionEnvironment()
+                  .getConfiguration()
+                  .get(ExecutionOptions.RUNTIME_MODE)
+              == RuntimeExecutionMode.BATCH;
       for (ViewSchema schema : featureSet.schemas()) {
-        out.viewRows()
-            .get(schema.view())
-            .sinkTo(sinks.offlineStore().apply(schema))
+        DataStream<ViewRow> rows = out.viewRows().get(schema.view());
+        if (batch && !schema.view().equals(featureSet.eventView().name())) {
+          // A stateful view emits its rows entity by entity, each spanning every date: without
+          // sorting by date, the file sink would hold a Parquet writer per date until the end.
+          rows =
+              rows.keyBy(r -> Math.floorDiv(r.eventTime, DAY_MS))
+                  .map(r -> r)
+                  .returns(TypeInformation.of(ViewRow.class))
+                  .uid("offline-store-" + schema.view() + "-by-date")
+                  .name("offline-store-" + schema.view() + "-by-date");
+        }
+        rows.sinkTo(sinks.offlineStore().apply(schema))
             .uid("offline-store-" + schema.view() + "-sink")
             .name("offline-store-" + schema.view() + "-sink");
       }
@@ -97,16 +131,47 @@ public final class FeatureWorkflow {
       labels.sinkTo(sinks.archiveLabels()).uid("archive-labels-sink").name("archive-labels-sink");
     }
     if (sinks.deadLetters() != null) {
-      out.late()
-          .map(FeatureWorkflow::lateDeadLetter)
-          .returns(new AvroTypeInfo<>(DeadLetter.class))
-          .uid("features-late-dead-letters")
-          .name("features-late-dead-letters")
+      DataStream<DeadLetter> late =
+          out.late()
+              .map(FeatureWorkflow::lateDeadLetter)
+              .returns(new AvroTypeInfo<>(DeadLetter.class))
+              .uid("features-late-dead-letters")
+              .name("features-late-dead-letters");
+      DataStream<DeadLetter> incomplete =
+          out.incomplete()
+              .map(FeatureWorkflow::incompleteDeadLetter)
+              .returns(new AvroTypeInfo<>(DeadLetter.class))
+              .uid("features-incomplete-dead-letters")
+              .name("features-incomplete-dead-letters");
+      late = late.union(incomplete);
+      (upstreamDeadLetters == null ? late : late.union(upstreamDeadLetters))
           .sinkTo(sinks.deadLetters())
           .uid("features-dead-letter-sink")
           .name("features-dead-letter-sink");
     }
     return out;
+  }
+
+  /**
+   * An event without a complete feature row: some view dropped it as late, so nothing was scored
+   * for it (its dead letters from the views say which).
+   */
+  static DeadLetter incompleteDeadLetter(String eventId) {
+    return DeadLetter.newBuilder()
+        .setTopic("feature-rows")
+        .setPartition(-1)
+        .setOffset(-1)
+        .setRecordTimestamp(null)
+        .setKey(ByteBuffer.wrap(eventId.getBytes(StandardCharsets.UTF_8)))
+        .setValue(null)
+        .setStage(STAGE_FEATURES)
+        .setErrorClass("incomplete-row")
+        .setReason(
+            "no feature row for "
+                + eventId
+                + ": not every feature view computed it within the allowed lateness")
+        .setFailedAt(Instant.now())
+        .build();
   }
 
   /**

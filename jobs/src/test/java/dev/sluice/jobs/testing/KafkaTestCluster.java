@@ -61,9 +61,22 @@ public final class KafkaTestCluster implements AutoCloseable {
   }
 
   public void createTopic(String name, int partitions) throws Exception {
+    createTopic(new NewTopic(name, partitions, (short) 1));
+  }
+
+  /**
+   * Creates one of the platform's topics as {@code sluice topics create} does (broker append time:
+   * records with 2018 event times are not deleted by retention).
+   */
+  public void createTopic(dev.sluice.jobs.Topics.Spec spec) throws Exception {
+    createTopic(new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.configs()));
+  }
+
+  private void createTopic(NewTopic topic) throws Exception {
+    String name = topic.name();
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+      admin.createTopics(List.of(topic)).all().get();
       // Creation returns before every listener's metadata knows the topic; clients checking for it
       // at once
       // (as the simulator's sink does) would see it missing.

@@ -1,0 +1,216 @@
+package dev.sluice.cli;
+
+import dev.sluice.avro.Label;
+import dev.sluice.avro.Transaction;
+import dev.sluice.jobs.BackfillJob;
+import dev.sluice.jobs.FlinkEnvironments;
+import dev.sluice.jobs.features.FeatureWorkflow;
+import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.operators.features.FeatureSet;
+import dev.sluice.simulator.AvroFilesSink;
+import dev.sluice.simulator.Simulation;
+import dev.sluice.simulator.SimulationRunner;
+import dev.sluice.simulator.SimulationSummary;
+import dev.sluice.simulator.SimulatorConfig;
+import dev.sluice.state.CheckpointSettings;
+import dev.sluice.state.features.ViewSchema;
+import dev.sluice.state.offline.HistorySources;
+import dev.sluice.state.offline.OfflineStoreLayout;
+import dev.sluice.state.offline.OfflineStoreSinks;
+import dev.sluice.state.online.OnlineStoreSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice bench features}: the feature operators' throughput. Simulates days of the
+ * handbook's traffic into Avro files, runs the streaming feature workflow over them (STREAMING
+ * execution, RocksDB state, checkpoints, the Redis online store and the Parquet offline store as in
+ * production; only the Kafka source and the feature-rows topic are left out, which the ingest
+ * benchmark measures), then the backfill (BATCH) over the same files, and prints events/s for both
+ * and the offline store's bytes per row.
+ */
+@Command(
+    name = "features",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the feature workflow over simulated history, streaming (RocksDB, checkpoints, Redis,",
+      "Parquet) and as a backfill (BATCH), and report events/s and Parquet bytes per row. Needs Redis",
+      "(bin/sluice infra up redis) unless --no-redis."
+    })
+final class BenchFeatures implements Callable<Integer> {
+  @Mixin RedisOptions redis;
+
+  @Option(
+      names = "--days",
+      defaultValue = "30",
+      description = "Simulated days of the handbook's population (default: ${DEFAULT-VALUE}).")
+  int days;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
+  int parallelism;
+
+  @Option(names = "--no-redis", description = "Leave the online store out of the streaming run.")
+  boolean noRedis;
+
+  @Override
+  public Integer call() throws Exception {
+    if (days < 1) {
+      throw new IllegalArgumentException("--days must be >= 1, got " + days);
+    }
+    Path work = Files.createTempDirectory(Project.home().resolve("var"), "bench-features-");
+    try {
+      Path files = work.resolve("history");
+      SimulatorConfig config = SimulatorConfig.builder().days(days).build();
+      SimulationSummary summary;
+      try (AvroFilesSink sink = new AvroFilesSink(files, config.toString())) {
+        summary = SimulationRunner.runAll(new Simulation(config), sink);
+      }
+      long transactions = summary.transactions();
+      long events = transactions + summary.labels();
+      System.out.printf(
+          "history: %,d transactions + %,d labels over %d days%n",
+          transactions, summary.labels(), days);
+
+      String streamingStore = work.resolve("streaming").toUri().toString();
+      double streaming = time(() -> runStreaming(files, streamingStore, work));
+      System.out.printf(
+          "streaming feature workflow (RocksDB, checkpoints every 10 s, %s, Parquet): %.1f s, %,.0f events/s%n",
+          noRedis ? "no Redis" : "Redis " + redis.nodes(), streaming, events / streaming);
+
+      String backfillStore = work.resolve("backfill").toUri().toString();
+      double backfill =
+          time(
+              () -> {
+                StreamExecutionEnvironment env = environment(work);
+                BackfillJob.run(
+                    env,
+                    new BackfillJob.Config(
+                        BackfillJob.From.FILES,
+                        files.toString(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        backfillStore,
+                        FraudFeatures.TerminalRisk.AS_KNOWN,
+                        null));
+              });
+      System.out.printf(
+          "backfill (BATCH, Parquet incl. raw archive): %.1f s, %,.0f events/s%n",
+          backfill, events / backfill);
+
+      FeatureSet<Transaction> set = FraudFeatures.featureSet(FraudFeatures.TerminalRisk.AS_KNOWN);
+      OfflineStoreLayout layout = new OfflineStoreLayout(streamingStore);
+      for (ViewSchema schema : set.schemas()) {
+        long bytes = size(Path.of(layout.viewDir(schema.view()).toUri()));
+        System.out.printf(
+            "offline store, view %-18s %2d features: %,d bytes, %.1f bytes/row%n",
+            schema.view(), schema.columns().size(), bytes, (double) bytes / transactions);
+      }
+      return 0;
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  private void runStreaming(Path files, String store, Path work) throws Exception {
+    StreamExecutionEnvironment env = environment(work);
+    env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    DataStream<Transaction> transactions =
+        env.fromSource(
+            HistorySources.avroFiles(
+                Transaction.class,
+                new org.apache.flink.core.fs.Path(
+                    files.resolve(AvroFilesSink.TRANSACTIONS_FILE).toUri())),
+            WatermarkStrategy.<Transaction>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                .withTimestampAssigner((tx, ts) -> tx.getEventTime().toEpochMilli()),
+            "transactions",
+            new AvroTypeInfo<>(Transaction.class));
+    DataStream<Label> labels =
+        env.fromSource(
+            HistorySources.avroFiles(
+                Label.class,
+                new org.apache.flink.core.fs.Path(
+                    files.resolve(AvroFilesSink.LABELS_FILE).toUri())),
+            WatermarkStrategy.<Label>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                .withTimestampAssigner((label, ts) -> label.getEventTime().toEpochMilli()),
+            "labels",
+            new AvroTypeInfo<>(Label.class));
+    FeatureSet<Transaction> set = FraudFeatures.featureSet(FraudFeatures.TerminalRisk.AS_KNOWN);
+    OfflineStoreLayout layout = new OfflineStoreLayout(store);
+    FeatureWorkflow.define(
+        transactions,
+        labels,
+        set,
+        Duration.ofHours(1),
+        new FeatureWorkflow.Sinks(
+            new DiscardingSink<>(),
+            noRedis ? null : new OnlineStoreSink(redis.settings(), set.onlineSchemas()),
+            schema -> OfflineStoreSinks.viewRows(layout, schema),
+            null,
+            null,
+            null));
+    env.execute("sluice bench features");
+  }
+
+  private StreamExecutionEnvironment environment(Path work) {
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            FlinkEnvironments.configuration(
+                new CheckpointSettings(
+                    work.resolve("checkpoints").toUri(), Duration.ofSeconds(10), 0)));
+    env.setParallelism(parallelism);
+    return env;
+  }
+
+  private interface Run {
+    void run() throws Exception;
+  }
+
+  private static double time(Run run) throws Exception {
+    long start = System.nanoTime();
+    run.run();
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  private static long size(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .sum();
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.sluice.cli;
+
+import dev.sluice.state.online.RedisSettings;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Where the online store lives: one Redis server or a Redis Cluster, plus client settings. */
+public final class RedisOptions {
+  @Option(
+      names = "--redis",
+      defaultValue = "127.0.0.1:6379",
+      paramLabel = "HOST:PORT",
+      description = "Redis server of the online store (default: ${DEFAULT-VALUE}).")
+  String redis;
+
+  @Option(
+      names = "--redis-cluster",
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "Seed nodes of a Redis Cluster (instead of --redis).")
+  String cluster;
+
+  @Option(
+      names = "--redis-property",
+      paramLabel = "KEY=VALUE",
+      description = {
+        "Any Redis client setting: redis.password, redis.user, redis.tls, redis.database,",
+        "redis.pool-size, redis.connect-timeout, redis.socket-timeout, redis.key-prefix,",
+        "redis.retry-attempts, redis.retry-backoff, redis.max-retry-backoff."
+      })
+  Map<String, String> properties = new HashMap<>();
+
+  RedisSettings settings() {
+    Map<String, String> options = new HashMap<>(properties);
+    if (cluster != null) {
+      options.put(RedisSettings.OPTION_CLUSTER_NODES, cluster);
+    } else {
+      int colon = redis.lastIndexOf(':');
+      if (colon <= 0 || colon == redis.length() - 1) {
+        throw new IllegalArgumentException("--redis must be HOST:PORT, got '" + redis + "'");
+      }
+      options.put(RedisSettings.OPTION_HOST, redis.substring(0, colon));
+      options.put(RedisSettings.OPTION_PORT, redis.substring(colon + 1));
+    }
+    return RedisSettings.fromOptions(options);
+  }
+
+  /** The nodes, for messages. */
+  List<String> nodes() {
+    return cluster != null ? Arrays.asList(cluster.split(",")) : List.of(redis);
+  }
+}

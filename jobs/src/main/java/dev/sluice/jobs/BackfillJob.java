@@ -1,0 +1,218 @@
+package dev.sluice.jobs;
+
+import dev.sluice.avro.Label;
+import dev.sluice.avro.Transaction;
+import dev.sluice.jobs.features.FeatureWorkflow;
+import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.operators.features.FeatureSet;
+import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.state.offline.HistorySources;
+import dev.sluice.state.offline.OfflineStoreLayout;
+import dev.sluice.state.offline.OfflineStoreSinks;
+import dev.sluice.state.online.OnlineStoreSink;
+import dev.sluice.state.online.RedisSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
+
+/**
+ * The backfill: the streaming feature job's operators ({@link FeatureWorkflow}) in Flink's BATCH
+ * execution mode over recorded history, writing the offline store (and optionally the latest value
+ * of every entity to the online store). For the same input it produces the same rows as the
+ * streaming job: the operators only read what was known at each row's time, and BATCH execution
+ * delivers each key's records sorted by time.
+ *
+ * <p>History comes from one of: the offline store's raw archive ({@code raw/transactions}, {@code
+ * raw/labels}, written by the streaming job), Avro container files ({@code sluice simulate --to
+ * files}), or a bounded read of two Kafka topics (from the earliest offset to the latest at start).
+ */
+public final class BackfillJob {
+  public static final String JOB_NAME = "sluice backfill";
+
+  private BackfillJob() {}
+
+  /** Where history is read from. */
+  public enum From {
+    ARCHIVE,
+    FILES,
+    KAFKA
+  }
+
+  /**
+   * Everything the job needs, parsed once (see {@code sluice job backfill --help}).
+   *
+   * @param from the kind of history
+   * @param input the archive's base URI (ARCHIVE) or the directory with {@code transactions.avro}
+   *     and {@code labels.avro} (FILES); ignored for KAFKA
+   * @param offlineStore base URI to write the features (and, unless reading the archive, the raw
+   *     records) to
+   * @param redis where to write the latest values, or null for no online store
+   */
+  public record Config(
+      From from,
+      String input,
+      String bootstrapServers,
+      RegistryConfig registry,
+      String transactionsTopic,
+      String labelsTopic,
+      String offlineStore,
+      FraudFeatures.TerminalRisk terminalRisk,
+      RedisSettings redis) {
+    public Config {
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(offlineStore, "offlineStore");
+      Objects.requireNonNull(terminalRisk, "terminalRisk");
+      if (from != From.KAFKA) {
+        Objects.requireNonNull(input, "input");
+      }
+      if (from == From.ARCHIVE
+          && new OfflineStoreLayout(input).equals(new OfflineStoreLayout(offlineStore))) {
+        throw new IllegalArgumentException(
+            "the backfill would overwrite the archive it reads: write to another offline store"
+                + " than "
+                + input);
+      }
+    }
+  }
+
+  /** Defines the job on {@code env} (switched to BATCH) and runs it to the end. */
+  public static JobExecutionResult run(StreamExecutionEnvironment env, Config c) throws Exception {
+    define(env, c);
+    return env.execute(JOB_NAME);
+  }
+
+  public static void define(StreamExecutionEnvironment env, Config c) {
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    DataStream<Transaction> transactions;
+    DataStream<Label> labels;
+    switch (c.from()) {
+      case ARCHIVE -> {
+        OfflineStoreLayout archive = new OfflineStoreLayout(c.input());
+        transactions =
+            fromSource(
+                env,
+                HistorySources.rawArchive(
+                    archive, OfflineStoreLayout.TRANSACTIONS, Transaction.class),
+                Transaction.class,
+                Transaction::getEventTime,
+                "archive-transactions-source");
+        labels =
+            fromSource(
+                env,
+                HistorySources.rawArchive(archive, OfflineStoreLayout.LABELS, Label.class),
+                Label.class,
+                Label::getEventTime,
+                "archive-labels-source");
+      }
+      case FILES -> {
+        transactions =
+            fromSource(
+                env,
+                HistorySources.avroFiles(
+                    Transaction.class, avroFile(c.input(), "transactions.avro")),
+                Transaction.class,
+                Transaction::getEventTime,
+                "files-transactions-source");
+        labels =
+            fromSource(
+                env,
+                HistorySources.avroFiles(Label.class, avroFile(c.input(), "labels.avro")),
+                Label.class,
+                Label::getEventTime,
+                "files-labels-source");
+      }
+      default -> {
+        FeatureJob.Config kafka =
+            new FeatureJob.Config(
+                c.bootstrapServers(),
+                c.registry(),
+                c.transactionsTopic(),
+                c.labelsTopic(),
+                "-",
+                "-",
+                "sluice-backfill-" + Instant.now().toEpochMilli(),
+                KafkaConnectors.StartFrom.EARLIEST,
+                FeatureJob.Timing.DEFAULTS,
+                c.terminalRisk(),
+                null,
+                null,
+                false,
+                true,
+                null);
+        transactions =
+            FeatureJob.decode(
+                    env, kafka, c.transactionsTopic(), Transaction.class, Transaction::getEventTime)
+                .records();
+        labels =
+            FeatureJob.decode(env, kafka, c.labelsTopic(), Label.class, Label::getEventTime)
+                .records();
+      }
+    }
+    FeatureSet<Transaction> featureSet = FraudFeatures.featureSet(c.terminalRisk());
+    OfflineStoreLayout offline = new OfflineStoreLayout(c.offlineStore());
+    boolean archive = c.from() != From.ARCHIVE;
+    FeatureWorkflow.define(
+        transactions,
+        labels,
+        featureSet,
+        // Nothing is late in BATCH execution; the lateness only sizes state retention.
+        FeatureJob.Timing.DEFAULTS.allowedLateness(),
+        new FeatureWorkflow.Sinks(
+            null,
+            c.redis() == null ? null : new OnlineStoreSink(c.redis(), featureSet.onlineSchemas()),
+            schema -> OfflineStoreSinks.viewRows(offline, schema),
+            archive
+                ? OfflineStoreSinks.raw(
+                    offline,
+                    OfflineStoreLayout.TRANSACTIONS,
+                    Transaction.class,
+                    Transaction::getEventTime)
+                : null,
+            archive
+                ? OfflineStoreSinks.raw(
+                    offline, OfflineStoreLayout.LABELS, Label.class, Label::getEventTime)
+                : null,
+            null));
+  }
+
+  private static org.apache.flink.core.fs.Path avroFile(String dir, String name) {
+    Path file = Path.of(dir).resolve(name);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(
+          "no "
+              + name
+              + " in "
+              + dir
+              + " (expected the output of 'sluice simulate --to files --out "
+              + dir
+              + "')");
+    }
+    return new org.apache.flink.core.fs.Path(file.toUri());
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecordBase> DataStream<T> fromSource(
+      StreamExecutionEnvironment env,
+      Source<T, ?, ?> source,
+      Class<T> type,
+      SerializableFunction<T, Instant> eventTime,
+      String name) {
+    return env.fromSource(
+            source,
+            WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ZERO)
+                .withTimestampAssigner((record, ts) -> eventTime.apply(record).toEpochMilli()),
+            name,
+            new AvroTypeInfo<>(type))
+        .uid(name)
+        .name(name);
+  }
+}

@@ -1,0 +1,226 @@
+package dev.sluice.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.avro.FeatureRow;
+import dev.sluice.avro.Label;
+import dev.sluice.avro.Transaction;
+import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.jobs.features.FraudFeatures.TerminalRisk;
+import dev.sluice.jobs.testing.FlinkTestCluster;
+import dev.sluice.jobs.testing.KafkaTestCluster;
+import dev.sluice.jobs.testing.RealServices;
+import dev.sluice.jobs.testing.ViewRowAssertions;
+import dev.sluice.operators.features.FeatureSet;
+import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.schemas.serde.AvroWireDeserializer;
+import dev.sluice.simulator.AvroFilesSink;
+import dev.sluice.simulator.KafkaEventSink;
+import dev.sluice.simulator.SimulatedEvent;
+import dev.sluice.simulator.Simulation;
+import dev.sluice.simulator.SimulationRunner;
+import dev.sluice.simulator.SimulatorConfig;
+import dev.sluice.state.CheckpointSettings;
+import dev.sluice.state.features.ViewRow;
+import dev.sluice.state.features.ViewSchema;
+import dev.sluice.state.offline.DtRange;
+import dev.sluice.state.offline.OfflineStoreLayout;
+import dev.sluice.state.offline.OfflineStoreReader;
+import dev.sluice.state.online.FeatureVector;
+import dev.sluice.state.online.RedisOnlineFeatureStore;
+import dev.sluice.state.testing.RedisServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streaming feature job against a real broker, registry and Redis, then the backfill over the
+ * same history (from the streaming job's raw archive, and from the simulator's files): the offline
+ * stores hold identical rows, one per transaction and view; the online store holds each entity's
+ * latest row; the feature-rows topic holds one row per transaction; the archive holds the inputs.
+ */
+class FeatureJobITCase {
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+  @RegisterExtension static final RealServices SERVICES = new RealServices();
+
+  private static RedisServer redis;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Test
+  void streamingAndBackfillWriteIdenticalRowsAndRedisHoldsTheLatest(@TempDir Path dir)
+      throws Exception {
+    KafkaTestCluster kafka = SERVICES.kafka();
+    for (Topics.Spec topic :
+        List.of(
+            Topics.VALID_TRANSACTIONS,
+            Topics.VALID_LABELS,
+            Topics.FEATURE_ROWS,
+            Topics.DEAD_LETTERS)) {
+      kafka.createTopic(topic);
+    }
+    RegistryConfig registry = RegistryConfig.of(SERVICES.registry().url());
+    SimulatorConfig small =
+        SimulatorConfig.builder().customers(40).terminals(200).radius(10).days(40).seed(3).build();
+    // What ingest would have accepted, on its output topics; and the same history as files.
+    try (KafkaEventSink sink =
+        new KafkaEventSink(
+            kafka.bootstrapServers(),
+            registry,
+            "valid-transactions",
+            "valid-labels",
+            Duration.ofSeconds(10))) {
+      SimulationRunner.runAll(new Simulation(small), sink);
+    }
+    Path files = dir.resolve("files");
+    try (AvroFilesSink sink = new AvroFilesSink(files, "test")) {
+      SimulationRunner.runAll(new Simulation(small), sink);
+    }
+    List<Transaction> transactions = new ArrayList<>();
+    List<Label> labels = new ArrayList<>();
+    Simulation replay = new Simulation(small);
+    while (replay.hasNext()) {
+      SimulatedEvent e = replay.next();
+      if (e instanceof SimulatedEvent.TransactionEvent tx) {
+        transactions.add(tx.transaction());
+      } else if (e instanceof SimulatedEvent.LabelEvent label) {
+        labels.add(label.label());
+      }
+    }
+
+    String streamingStore = dir.resolve("streaming").toUri().toString();
+    FeatureJob.Config config =
+        new FeatureJob.Config(
+            kafka.bootstrapServers(),
+            registry,
+            "valid-transactions",
+            "valid-labels",
+            "feature-rows",
+            "dead-letters",
+            "it-features",
+            KafkaConnectors.StartFrom.EARLIEST,
+            FeatureJob.Timing.DEFAULTS,
+            TerminalRisk.AS_KNOWN,
+            redis.settings(),
+            streamingStore,
+            true,
+            true,
+            new CheckpointSettings(dir.resolve("checkpoints").toUri(), Duration.ofSeconds(1), 0));
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            FlinkEnvironments.configuration(config.checkpoints()));
+    env.setParallelism(2);
+    JobClient job = FeatureJob.start(env, config);
+    job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+
+    String fromArchive = dir.resolve("backfill-archive").toUri().toString();
+    String fromFiles = dir.resolve("backfill-files").toUri().toString();
+    backfill(BackfillJob.From.ARCHIVE, streamingStore, fromArchive, config.checkpoints());
+    backfill(BackfillJob.From.FILES, files.toString(), fromFiles, config.checkpoints());
+
+    FeatureSet<Transaction> set = FraudFeatures.featureSet(TerminalRisk.AS_KNOWN);
+    for (ViewSchema schema : set.schemas()) {
+      List<ViewRow> streamed = rows(streamingStore, schema);
+      assertThat(streamed).as(schema.view()).hasSize(transactions.size());
+      assertSame(rows(fromArchive, schema), streamed);
+      assertSame(rows(fromFiles, schema), streamed);
+    }
+
+    // The archive holds exactly the inputs.
+    OfflineStoreReader archive = new OfflineStoreReader(new OfflineStoreLayout(streamingStore));
+    assertThat(archive.readRaw(OfflineStoreLayout.TRANSACTIONS, Transaction.class, DtRange.ALL))
+        .containsExactlyInAnyOrderElementsOf(transactions);
+    assertThat(archive.readRaw(OfflineStoreLayout.LABELS, Label.class, DtRange.ALL))
+        .containsExactlyInAnyOrderElementsOf(labels);
+
+    // One feature row per transaction on the topic, as of that transaction.
+    List<FeatureRow> featureRows =
+        KafkaTestCluster.decode(
+            kafka.readCommitted("feature-rows"),
+            AvroWireDeserializer.forSpecific(SERVICES.client(), FeatureRow.class));
+    assertThat(featureRows).hasSize(transactions.size());
+    assertThat(featureRows.get(0).getFeatures()).hasSize(15);
+    // A replay in order drops nothing as late and leaves no row incomplete.
+    assertThat(kafka.readCommitted("dead-letters")).isEmpty();
+
+    // Redis holds each entity's latest row.
+    try (RedisOnlineFeatureStore store = RedisOnlineFeatureStore.open(redis.settings())) {
+      for (ViewSchema schema : set.onlineSchemas()) {
+        Map<String, ViewRow> latest = new HashMap<>();
+        for (ViewRow row : rows(streamingStore, schema)) {
+          latest.merge(
+              row.entityId,
+              row,
+              (a, b) ->
+                  Comparator.<ViewRow>comparingLong(r -> r.eventTime)
+                              .thenComparing(r -> r.eventId)
+                              .compare(a, b)
+                          >= 0
+                      ? a
+                      : b);
+        }
+        assertThat(latest).hasSizeGreaterThan(10);
+        for (ViewRow row : latest.values()) {
+          FeatureVector v = store.read(schema, row.entityId, Instant.ofEpochMilli(row.eventTime));
+          assertThat(v.status()).as("%s", row).isEqualTo(FeatureVector.Status.PRESENT);
+          assertThat(v.eventTime()).contains(Instant.ofEpochMilli(row.eventTime));
+          assertThat(v.values(Double.NaN)).as("%s", row).containsExactly(row.values);
+        }
+      }
+    }
+  }
+
+  private void backfill(
+      BackfillJob.From from, String input, String output, CheckpointSettings checkpoints)
+      throws Exception {
+    // BATCH execution takes no checkpoints; the settings are only required by the configuration.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            FlinkEnvironments.configuration(checkpoints));
+    env.setParallelism(2);
+    BackfillJob.run(
+        env,
+        new BackfillJob.Config(
+            from,
+            input,
+            SERVICES.kafka().bootstrapServers(),
+            RegistryConfig.of(SERVICES.registry().url()),
+            "valid-transactions",
+            "valid-labels",
+            output,
+            TerminalRisk.AS_KNOWN,
+            null));
+  }
+
+  private static List<ViewRow> rows(String store, ViewSchema schema) throws Exception {
+    return new OfflineStoreReader(new OfflineStoreLayout(store)).readViewRows(schema, DtRange.ALL);
+  }
+
+  private static void assertSame(List<ViewRow> actual, List<ViewRow> expected) {
+    ViewRowAssertions.assertSameViewRows(actual, expected);
+  }
+}
