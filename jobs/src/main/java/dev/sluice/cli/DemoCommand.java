@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.avro.Transaction;
 import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.LocalInfra;
 import dev.sluice.cli.infra.RedisService;
@@ -136,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
     IngestJob.attach(env, config);
     FeatureJob.attach(env, features);
     JobClient job = env.executeAsync(JOB_NAME);
-    String firstCustomer = firstCustomer(simulation);
+    Transaction first = firstTransaction(simulation);
 
     AtomicBoolean stopping = new AtomicBoolean();
     DemoGarbage garbage =
@@ -202,16 +203,18 @@ final class DemoCommand implements Callable<Integer> {
         "  simulated traffic   %.0f events/s from 2018-04-01 (%d customers, %d terminals) into 'transactions' and 'labels'%n",
         rate, customers, terminals);
     System.out.printf(
-        "  bad records         one every %ss into 'transactions' (json, negative amount, future, empty, no key)%n",
-        badRecordEvery);
+        "  bad records         one every %s into 'transactions' (json, negative amount, future, empty, no key)%n",
+        DurationConverter.format(badRecordEvery));
     System.out.printf(
         "  accepted            bin/sluice topics tail valid-transactions   |   bin/sluice topics tail valid-labels%n");
     System.out.printf("  dead letters        bin/sluice topics tail dead-letters%n");
     System.out.printf(
         "  feature rows        bin/sluice topics tail feature-rows   (one per transaction, as of it)%n");
     System.out.printf(
-        "  online store        bin/sluice features get --entity customer=%s --entity terminal=<id>%n",
-        firstCustomer);
+        "  online store        bin/sluice features get --entity customer=%s --entity terminal=%s%n",
+        first.getCustomerId(), first.getTerminalId());
+    System.out.printf(
+        "                      (simulated time is 2018: values read now are EXPIRED; add --as-of 2018-04-15T00:00:00Z)%n");
     System.out.printf(
         "  offline store       %s  (Parquet, files finished at each checkpoint)%n",
         Project.home().resolve("var/data/offline/features"));
@@ -221,14 +224,14 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The customer of the simulation's first transaction: the first one the store will hold. */
-  private static String firstCustomer(SimulatorConfig config) {
+  /** The simulation's first transaction: its customer and terminal are the first in the store. */
+  private static Transaction firstTransaction(SimulatorConfig config) {
     Simulation simulation = new Simulation(config);
     while (simulation.hasNext()) {
       if (simulation.next() instanceof SimulatedEvent.TransactionEvent tx) {
-        return tx.transaction().getCustomerId();
+        return tx.transaction();
       }
     }
-    return "c-00000";
+    throw new IllegalStateException("the simulation produced no transaction");
   }
 }

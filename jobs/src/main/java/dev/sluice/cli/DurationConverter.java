@@ -37,4 +37,26 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
           "'" + value + "' is not a duration: use e.g. 500ms, 10s, 1m, 2h, 7d");
     }
   }
+
+  /** The way {@link #parse} reads them, to at most two units: 30d, 2h 5m, 3161d 16h, 250ms, 0s. */
+  public static String format(Duration d) {
+    if (d.isNegative()) {
+      return "-" + format(d.negated());
+    }
+    long[] amounts = {
+      d.toDays(), d.toHoursPart(), d.toMinutesPart(), d.toSecondsPart(), d.toMillisPart()
+    };
+    String[] units = {"d", "h", "m", "s", "ms"};
+    StringBuilder text = new StringBuilder();
+    int shown = 0;
+    for (int i = 0; i < amounts.length && shown < 2; i++) {
+      if (amounts[i] != 0) {
+        text.append(shown == 0 ? "" : " ").append(amounts[i]).append(units[i]);
+        shown++;
+      } else if (shown > 0) {
+        break;
+      }
+    }
+    return shown == 0 ? "0s" : text.toString();
+  }
 }

@@ -55,15 +55,19 @@ final class FeaturesCommand {
       set.eventView()
           .features()
           .forEach(
-              f -> System.out.printf("  %-32s %-6s %s%n", f.name(), f.type(), f.description()));
+              f -> System.out.printf("  %-36s %-6s %s%n", f.name(), f.type(), f.description()));
       for (FeatureView view : set.views()) {
         System.out.printf(
             "%nview %s, entity %s, ttl %s, version %s%n  %s%n",
-            view.name(), view.entity(), view.ttl(), view.version(), view.description());
+            view.name(),
+            view.entity(),
+            DurationConverter.format(view.ttl()),
+            view.version(),
+            view.description());
         view.inputs()
             .forEach(i -> System.out.printf("  input %s: %s%n", i.name(), i.description()));
         view.features()
-            .forEach(f -> System.out.printf("  %-32s %-6s %s%n", f.name(), f.type(), f.describe()));
+            .forEach(f -> System.out.printf("  %-36s %-6s %s%n", f.name(), f.type(), f.describe()));
       }
       return 0;
     }
@@ -145,7 +149,7 @@ final class FeaturesCommand {
     private static void print(FeatureVector v) {
       System.out.printf("%s %s: %s", v.view(), v.entityId(), v.status());
       v.eventTime().ifPresent(t -> System.out.printf(", valid at %s", t));
-      v.age().ifPresent(a -> System.out.printf(", age %s", a));
+      v.age().ifPresent(a -> System.out.printf(", age %s", DurationConverter.format(a)));
       v.storedVersion().ifPresent(s -> System.out.printf(", stored version %s", s));
       System.out.printf(" (schema version %s)%n", v.schema().version());
       if (v.status() == FeatureVector.Status.MISSING) {
@@ -155,7 +159,7 @@ final class FeaturesCommand {
       for (int i = 0; i < columns.size(); i++) {
         String name = columns.get(i).name();
         System.out.printf(
-            "  %-32s %s%n",
+            "  %-36s %s%n",
             name,
             v.isPresent(i)
                 ? format(v.value(i), columns.get(i).type())

@@ -16,18 +16,8 @@ import java.util.SplittableRandom;
  * per scored event). Not a unit test and not JMH: it talks to a real store and reports percentiles,
  * which are what matter for serving.
  *
- * <p>Run by hand against a server that holds nothing precious (it writes {@code entities} keys
- * under the given key prefix, which expire after an hour):
- *
- * <pre>{@code
- * mvn -q -o -pl state dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp state/target/classes:$(cat state/target/cp.txt) \
- *     dev.sluice.state.online.OnlineStoreBenchmark --port 6379 --reads 100000
- * }</pre>
- *
- * <p>Options: {@code --host} (127.0.0.1), {@code --port} (6379), {@code --cluster h:p,h:p}, {@code
- * --password}, {@code --prefix} (sluice-bench), {@code --entities} (50000), {@code --reads}
- * (100000), {@code --batch} (500), {@code --columns} (30).
+ * <p>Run it with {@code bin/sluice bench online-store} against a server that holds nothing
+ * precious: it writes {@code entities} keys under its own key prefix, which expire after an hour.
  */
 public final class OnlineStoreBenchmark {
   /** The view the benchmark writes when run from {@link #main}. */
@@ -165,47 +155,6 @@ public final class OnlineStoreBenchmark {
               "F" + i, i % 2 == 0 ? ViewSchema.ValueType.LONG : ViewSchema.ValueType.DOUBLE));
     }
     return new ViewSchema(VIEW, "bench-1", "bench_entity", Duration.ofHours(1), cols);
-  }
-
-  public static void main(String[] args) {
-    String host = "127.0.0.1";
-    int port = RedisSettings.DEFAULT_PORT;
-    String cluster = null;
-    String password = null;
-    String prefix = "sluice-bench";
-    int entities = 50_000;
-    int reads = 100_000;
-    int batch = 500;
-    int columns = 30;
-    for (int i = 0; i < args.length; i++) {
-      String option = args[i];
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("option " + option + " needs a value");
-      }
-      String value = args[++i];
-      switch (option) {
-        case "--host" -> host = value;
-        case "--port" -> port = Integer.parseInt(value);
-        case "--cluster" -> cluster = value;
-        case "--password" -> password = value;
-        case "--prefix" -> prefix = value;
-        case "--entities" -> entities = Integer.parseInt(value);
-        case "--reads" -> reads = Integer.parseInt(value);
-        case "--batch" -> batch = Integer.parseInt(value);
-        case "--columns" -> columns = Integer.parseInt(value);
-        default -> throw new IllegalArgumentException("unknown option " + option);
-      }
-    }
-    RedisSettings settings =
-        (cluster == null
-                ? RedisSettings.standalone(host, port)
-                : RedisSettings.cluster(List.of(cluster.split(","))))
-            .withPassword(password)
-            .withKeyPrefix(prefix);
-    try (RedisOnlineFeatureStore store = RedisOnlineFeatureStore.open(settings)) {
-      System.out.println("against " + settings.describe());
-      System.out.println(run(store, schema(columns), entities, reads, batch).format());
-    }
   }
 
   private static void writeAll(
