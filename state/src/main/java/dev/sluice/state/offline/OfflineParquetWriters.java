@@ -67,6 +67,8 @@ public final class OfflineParquetWriters {
           .withSchema(model.getSchema(recordClass))
           .withDataModel(model)
           .withCompressionCodec(CODEC)
+          // Unique per record: a dictionary only costs hashing (a no-op for other record types).
+          .withDictionaryEncoding("transactionId", false)
           .build();
     }
   }
@@ -85,6 +87,8 @@ public final class OfflineParquetWriters {
           .withSchema(new Schema.Parser().parse(schemaJson))
           .withDataModel(GenericData.get())
           .withCompressionCodec(CODEC)
+          // Unique per row: a dictionary only costs hashing.
+          .withDictionaryEncoding(ViewRowColumns.EVENT_ID, false)
           .build();
     }
   }
