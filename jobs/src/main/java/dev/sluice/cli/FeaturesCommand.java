@@ -6,7 +6,9 @@ import dev.sluice.operators.features.FeatureView;
 import dev.sluice.state.features.ViewSchema;
 import dev.sluice.state.online.FeatureVector;
 import dev.sluice.state.online.OnlineFeatureStore;
+import dev.sluice.state.online.OnlineStoreException;
 import dev.sluice.state.online.RedisOnlineFeatureStore;
+import dev.sluice.state.online.RedisSettings;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -89,7 +91,7 @@ final class FeaturesCommand {
         required = true,
         paramLabel = "ENTITY=ID",
         description = "e.g. customer=c-00042 or terminal=t-00917; repeatable.")
-    Map<String, String> entities;
+    List<String> entities;
 
     @Option(names = "--view", description = "Only this view (default: every view of the entity).")
     String view;
@@ -118,7 +120,13 @@ final class FeaturesCommand {
       }
       FeatureSet<?> set = featureSet(terminalRisk);
       List<OnlineFeatureStore.Lookup> lookups = new ArrayList<>();
-      for (Map.Entry<String, String> e : entities.entrySet()) {
+      for (String entity : entities) {
+        int eq = entity.indexOf('=');
+        if (eq <= 0 || eq == entity.length() - 1) {
+          throw new IllegalArgumentException(
+              "--entity must be ENTITY=ID, e.g. customer=c-00042, got '" + entity + "'");
+        }
+        Map.Entry<String, String> e = Map.entry(entity.substring(0, eq), entity.substring(eq + 1));
         List<ViewSchema> views =
             set.onlineSchemas().stream()
                 .filter(s -> s.entity().equals(e.getKey()))
@@ -137,11 +145,21 @@ final class FeaturesCommand {
         views.forEach(s -> lookups.add(new OnlineFeatureStore.Lookup(s, e.getValue())));
       }
       boolean allPresent = true;
-      try (OnlineFeatureStore store = RedisOnlineFeatureStore.open(redis.settings())) {
-        for (FeatureVector v : store.readAll(lookups, at)) {
-          allPresent &= v.status() == FeatureVector.Status.PRESENT;
-          print(v);
-        }
+      RedisSettings settings = redis.settings();
+      List<FeatureVector> vectors;
+      try (OnlineFeatureStore store = RedisOnlineFeatureStore.open(settings)) {
+        vectors = store.readAll(lookups, at);
+      } catch (OnlineStoreException e) {
+        throw new IllegalStateException(
+            "cannot read the online store at "
+                + settings.describe()
+                + " (start it with 'bin/sluice infra up redis', or pass --redis HOST:PORT): "
+                + e.getMessage(),
+            e);
+      }
+      for (FeatureVector v : vectors) {
+        allPresent &= v.status() == FeatureVector.Status.PRESENT;
+        print(v);
       }
       return allPresent ? 0 : 4;
     }
@@ -215,15 +233,25 @@ final class FeaturesCommand {
           dev.sluice.jobs.training.TrainingSplit.parse(split);
       dev.sluice.jobs.training.TrainingSetWriter.Format format =
           dev.sluice.jobs.training.TrainingSetWriter.Format.ofFileName(out);
+      if (java.nio.file.Files.exists(out) && !overwrite) {
+        throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
+      }
       String base =
           offlineStore != null
               ? JobCommand.Backfill.uri(offlineStore)
               : JobCommand.defaultOfflineStore();
+      dev.sluice.state.offline.OfflineStoreLayout layout =
+          new dev.sluice.state.offline.OfflineStoreLayout(base);
+      if (!layout.featuresDir().getFileSystem().exists(layout.featuresDir())) {
+        throw new IllegalArgumentException(
+            "no offline store at "
+                + base
+                + " (no features/ folder): run 'bin/sluice job features' or 'bin/sluice job backfill'"
+                + " into it first");
+      }
       dev.sluice.jobs.training.OfflineTrainingData.Result result =
           dev.sluice.jobs.training.OfflineTrainingData.build(
-              new dev.sluice.state.offline.OfflineStoreLayout(base),
-              featureSet(terminalRisk),
-              periods);
+              layout, featureSet(terminalRisk), periods);
       if (result.trainingSet().rows().isEmpty()) {
         throw new IllegalStateException(
             "no labelled transaction with features in "

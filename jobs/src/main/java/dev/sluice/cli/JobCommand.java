@@ -38,6 +38,7 @@ final class JobCommand {
     @Mixin ConnectionOptions connection;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
+    @Mixin LatenessOptions lateness;
 
     @Option(
         names = "--input-topic",
@@ -102,6 +103,7 @@ final class JobCommand {
     @Mixin ConnectionOptions connection;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
+    @Mixin LatenessOptions lateness;
 
     @Option(
         names = "--transactions-topic",
@@ -135,22 +137,6 @@ final class JobCommand {
     String groupId;
 
     @Option(
-        names = "--allowed-lateness",
-        converter = DurationConverter.class,
-        defaultValue = "1h",
-        description =
-            "Records further behind the watermark are dead-lettered as 'late' (default: ${DEFAULT-VALUE}).")
-    Duration allowedLateness;
-
-    @Option(
-        names = "--max-jump",
-        converter = DurationConverter.class,
-        defaultValue = "1d",
-        description =
-            "A record this far ahead of its partition's event time does not move the watermark (default: ${DEFAULT-VALUE}).")
-    Duration maxJump;
-
-    @Option(
         names = "--dedup-horizon",
         converter = DurationConverter.class,
         defaultValue = "1d",
@@ -170,14 +156,6 @@ final class JobCommand {
         description =
             "Regex every transaction, customer and terminal id must match (default: ${DEFAULT-VALUE}).")
     String idPattern;
-
-    @Option(
-        names = "--max-clock-skew",
-        converter = DurationConverter.class,
-        defaultValue = "1h",
-        description =
-            "How far in the wall-clock future an event time may lie (default: ${DEFAULT-VALUE}).")
-    Duration maxClockSkew;
 
     IngestJob.Config config() {
       try {
@@ -200,12 +178,16 @@ final class JobCommand {
           groupId,
           source.startFrom,
           new IngestJob.Timing(
-              source.outOfOrderness, source.idleTimeout, allowedLateness, maxJump, dedupHorizon),
+              source.outOfOrderness,
+              source.idleTimeout,
+              lateness.allowedLateness,
+              lateness.maxJump,
+              dedupHorizon),
           new IngestRules.Settings(
               idPattern,
               maxAmount,
               IngestRules.Settings.DEFAULTS.earliest(),
-              maxClockSkew,
+              lateness.maxClockSkew,
               IngestRules.Settings.DEFAULTS.maxScenario()),
           job.checkpoints());
     }
@@ -239,6 +221,7 @@ final class JobCommand {
     @Mixin ConnectionOptions connection;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
+    @Mixin LatenessOptions lateness;
     @Mixin RedisOptions redis;
 
     @Option(
@@ -265,30 +248,6 @@ final class JobCommand {
         description =
             "Kafka consumer group and prefix of the sinks' transactional ids; one per instance (default: ${DEFAULT-VALUE}).")
     String groupId;
-
-    @Option(
-        names = "--allowed-lateness",
-        converter = DurationConverter.class,
-        defaultValue = "1h",
-        description =
-            "Records up to this far behind the watermark still update the features; later ones are dead-lettered (default: ${DEFAULT-VALUE}).")
-    Duration allowedLateness;
-
-    @Option(
-        names = "--max-jump",
-        converter = DurationConverter.class,
-        defaultValue = "1d",
-        description =
-            "A record this far ahead of its partition's event time does not move the watermark (default: ${DEFAULT-VALUE}).")
-    Duration maxJump;
-
-    @Option(
-        names = "--max-clock-skew",
-        converter = DurationConverter.class,
-        defaultValue = "1h",
-        description =
-            "A record this far in the wall-clock future does not move the watermark (default: ${DEFAULT-VALUE}).")
-    Duration maxClockSkew;
 
     @Option(
         names = "--terminal-risk",
@@ -332,7 +291,11 @@ final class JobCommand {
           groupId,
           source.startFrom,
           new FeatureJob.Timing(
-              source.outOfOrderness, source.idleTimeout, allowedLateness, maxJump, maxClockSkew),
+              source.outOfOrderness,
+              source.idleTimeout,
+              lateness.allowedLateness,
+              lateness.maxJump,
+              lateness.maxClockSkew),
           FraudFeatures.TerminalRisk.parse(terminalRisk),
           noOnlineStore ? null : redis.settings(),
           noOfflineStore ? null : (offlineStore != null ? offlineStore : defaultOfflineStore()),

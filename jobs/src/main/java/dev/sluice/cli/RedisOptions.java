@@ -38,8 +38,13 @@ public final class RedisOptions {
       options.put(RedisSettings.OPTION_CLUSTER_NODES, cluster);
     } else {
       int colon = redis.lastIndexOf(':');
-      if (colon <= 0 || colon == redis.length() - 1) {
-        throw new IllegalArgumentException("--redis must be HOST:PORT, got '" + redis + "'");
+      String port = colon < 0 ? "" : redis.substring(colon + 1);
+      if (colon <= 0
+          || !port.matches("\\d{1,5}")
+          || Integer.parseInt(port) < 1
+          || Integer.parseInt(port) > 65535) {
+        throw new IllegalArgumentException(
+            "--redis must be HOST:PORT with a port in 1..65535, got '" + redis + "'");
       }
       options.put(RedisSettings.OPTION_HOST, redis.substring(0, colon));
       options.put(RedisSettings.OPTION_PORT, redis.substring(colon + 1));

@@ -72,7 +72,7 @@ public final class SluiceCli implements Runnable {
         (e, commandLine, parseResult) -> {
           commandLine
               .getErr()
-              .println("sluice " + commandLine.getCommandName() + ": " + describe(e));
+              .println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(e));
           if (System.getenv("SLUICE_DEBUG") != null) {
             e.printStackTrace(commandLine.getErr());
           } else {
