@@ -3,6 +3,7 @@ package dev.sluice.state.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.avro.Transaction;
+import dev.sluice.state.testing.FlinkTestCluster;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -33,13 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * would duplicate committed rows), and the sink discards what was written after it.
  */
 class HistoryReplayRecoveryTest {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
   private static final int COUNT = 3000; // two daily files: 2336 and 664 rows
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.avro.Transaction;
 import dev.sluice.state.features.ViewRow;
 import dev.sluice.state.features.ViewSchema;
+import dev.sluice.state.testing.FlinkTestCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -33,7 +34,6 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -49,13 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoints), never all at once.
  */
 class OfflineStoreStreamingSinkTest {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
   private static final long COUNT = 6000;
   private static final double ROWS_PER_SECOND = 1500;

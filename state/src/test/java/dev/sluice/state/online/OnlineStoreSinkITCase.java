@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.state.features.ViewRow;
 import dev.sluice.state.online.FeatureVector.Status;
+import dev.sluice.state.testing.FlinkTestCluster;
 import dev.sluice.state.testing.RedisServer;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -31,13 +31,7 @@ import redis.clients.jedis.Jedis;
 
 /** The sink in a real Flink job on a MiniCluster (parallelism 2), writing to a real Redis. */
 class OnlineStoreSinkITCase {
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
   private static final int ENTITIES = 500;
   private static final int VERSIONS = 4;

@@ -1,4 +1,4 @@
-package dev.sluice.jobs.testing;
+package dev.sluice.state.testing;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
