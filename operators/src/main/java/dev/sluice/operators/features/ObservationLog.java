@@ -3,13 +3,13 @@ package dev.sluice.operators.features;
 import java.util.Arrays;
 
 /**
- * The per-key state of a feature view: every observation still inside the view's horizon, as
- * parallel primitive arrays (one RocksDB value, a few KB for the handbook's keys, read and written
- * once per event), plus the rows waiting for the watermark.
+ * The per-key observations of a feature view still inside the view's horizon, as parallel primitive
+ * arrays (one RocksDB value, a few KB for the handbook's keys, written once per event), and the
+ * time of the key's cleanup timer.
  *
- * <p>Bound: the events of one entity within {@code horizon + allowed lateness} (a customer: ~4 a
- * day x 30 days; a terminal: ~1 transaction and ~1 label a day x 37 days), and the pending rows of
- * one out-of-orderness interval. Arrays are kept exactly full: no slack is serialized.
+ * <p>Bound: the events of one entity within {@code horizon + allowed lateness} plus at most one
+ * cleanup bucket (a customer: ~4 a day x 30 days; a terminal: ~1 transaction and ~1 label a day x
+ * 37 days). Arrays are kept exactly full: no slack is serialized.
  *
  * <p>A Flink POJO (public fields, no-arg constructor).
  */
@@ -20,10 +20,8 @@ public final class ObservationLog {
   public long[] category = new long[0];
   public byte[] input = new byte[0];
 
-  /** Event ids of rows not emitted yet, and their times. */
-  public String[] pendingId = new String[0];
-
-  public long[] pendingTime = new long[0];
+  /** Event time of the key's registered cleanup timer, 0 when none is registered. */
+  public long cleanupAt;
 
   public ObservationLog() {}
 
@@ -32,7 +30,7 @@ public final class ObservationLog {
   }
 
   public boolean isEmpty() {
-    return time.length == 0 && pendingId.length == 0;
+    return time.length == 0;
   }
 
   void add(FeatureEvent e) {
@@ -49,39 +47,13 @@ public final class ObservationLog {
     input[n] = e.input;
   }
 
-  void addPending(String eventId, long t) {
-    int n = pendingId.length;
-    pendingId = Arrays.copyOf(pendingId, n + 1);
-    pendingTime = Arrays.copyOf(pendingTime, n + 1);
-    pendingId[n] = eventId;
-    pendingTime[n] = t;
-  }
-
-  /** Removes and returns the ids of the rows pending at exactly {@code t}. */
-  String[] takePending(long t) {
-    int matches = 0;
-    for (long p : pendingTime) {
-      if (p == t) {
-        matches++;
-      }
+  /** Time of the oldest observation; the log must not be empty. */
+  long oldestTime() {
+    long oldest = Long.MAX_VALUE;
+    for (long t : time) {
+      oldest = Math.min(oldest, t);
     }
-    if (matches == 0) {
-      return new String[0];
-    }
-    String[] taken = new String[matches];
-    String[] keptIds = new String[pendingId.length - matches];
-    long[] keptTimes = new long[keptIds.length];
-    for (int i = 0, a = 0, b = 0; i < pendingId.length; i++) {
-      if (pendingTime[i] == t) {
-        taken[a++] = pendingId[i];
-      } else {
-        keptIds[b] = pendingId[i];
-        keptTimes[b++] = pendingTime[i];
-      }
-    }
-    pendingId = keptIds;
-    pendingTime = keptTimes;
-    return taken;
+    return oldest;
   }
 
   /** Drops observations at or before {@code cutoff}; returns how many were dropped. */
