@@ -54,9 +54,9 @@ public final class FraudFeatures {
     AS_KNOWN,
     /**
      * Every label of a transaction older than the delay, whenever it arrived: the handbook's
-     * assumption, to reproduce its table. It reads labels from after {@code t}, so the streaming
-     * job sees only those that have arrived (identical to {@link #AS_KNOWN} in streaming); a
-     * backfill over history sees them all.
+     * assumption, to reproduce its table. It reads labels from after {@code t}: a backfill over
+     * history sees them all, while the streaming job sees only those that have arrived when the row
+     * is emitted (close to {@link #AS_KNOWN}, but not reproducible by a replay).
      */
     HANDBOOK;
 
