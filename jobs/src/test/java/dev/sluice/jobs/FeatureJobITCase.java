@@ -27,6 +27,7 @@ import dev.sluice.state.offline.OfflineStoreLayout;
 import dev.sluice.state.offline.OfflineStoreReader;
 import dev.sluice.state.online.FeatureVector;
 import dev.sluice.state.online.RedisOnlineFeatureStore;
+import dev.sluice.state.online.RedisSettings;
 import dev.sluice.state.testing.FlinkTestCluster;
 import dev.sluice.state.testing.RedisServer;
 import java.nio.file.Path;
@@ -167,11 +168,24 @@ class FeatureJobITCase {
     // A replay in order drops nothing as late and leaves no row incomplete.
     assertThat(kafka.readCommitted("dead-letters")).isEmpty();
 
-    // Redis holds each entity's latest row.
-    try (RedisOnlineFeatureStore store = RedisOnlineFeatureStore.open(redis.settings())) {
+    // Redis holds each entity's latest row; so does a backfill that materializes into Redis.
+    assertRedisHoldsLatest(redis.settings(), streamingStore, set);
+    RedisSettings backfillRedis = redis.settings().withKeyPrefix("backfill");
+    backfill(
+        BackfillJob.From.ARCHIVE,
+        streamingStore,
+        dir.resolve("backfill-redis").toUri().toString(),
+        config.checkpoints(),
+        backfillRedis);
+    assertRedisHoldsLatest(backfillRedis, streamingStore, set);
+  }
+
+  private static void assertRedisHoldsLatest(
+      RedisSettings settings, String offlineStore, FeatureSet<Transaction> set) throws Exception {
+    try (RedisOnlineFeatureStore store = RedisOnlineFeatureStore.open(settings)) {
       for (ViewSchema schema : set.onlineSchemas()) {
         Map<String, ViewRow> latest = new HashMap<>();
-        for (ViewRow row : rows(streamingStore, schema)) {
+        for (ViewRow row : rows(offlineStore, schema)) {
           latest.merge(
               row.entityId,
               row,
@@ -197,6 +211,16 @@ class FeatureJobITCase {
   private void backfill(
       BackfillJob.From from, String input, String output, CheckpointSettings checkpoints)
       throws Exception {
+    backfill(from, input, output, checkpoints, null);
+  }
+
+  private void backfill(
+      BackfillJob.From from,
+      String input,
+      String output,
+      CheckpointSettings checkpoints,
+      RedisSettings redisSettings)
+      throws Exception {
     // BATCH execution takes no checkpoints; the settings are only required by the configuration.
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -213,7 +237,7 @@ class FeatureJobITCase {
             "valid-labels",
             output,
             TerminalRisk.AS_KNOWN,
-            null));
+            redisSettings));
   }
 
   private static List<ViewRow> rows(String store, ViewSchema schema) throws Exception {
