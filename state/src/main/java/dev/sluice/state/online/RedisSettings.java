@@ -276,21 +276,11 @@ public record RedisSettings(
   }
 
   public RedisSettings withCredentials(String user, String password) {
-    return new RedisSettings(
-        host,
-        port,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        poolSize,
-        connectTimeout,
-        socketTimeout,
-        keyPrefix,
-        retryAttempts,
-        retryBackoff,
-        maxRetryBackoff);
+    return with(
+        f -> {
+          f.user = user;
+          f.password = password;
+        });
   }
 
   public RedisSettings withPassword(String password) {
@@ -298,111 +288,92 @@ public record RedisSettings(
   }
 
   public RedisSettings withTls(boolean tls) {
-    return new RedisSettings(
-        host,
-        port,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        poolSize,
-        connectTimeout,
-        socketTimeout,
-        keyPrefix,
-        retryAttempts,
-        retryBackoff,
-        maxRetryBackoff);
+    return with(f -> f.tls = tls);
   }
 
   public RedisSettings withDatabase(int database) {
-    return new RedisSettings(
-        host,
-        port,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        poolSize,
-        connectTimeout,
-        socketTimeout,
-        keyPrefix,
-        retryAttempts,
-        retryBackoff,
-        maxRetryBackoff);
+    return with(f -> f.database = database);
   }
 
   public RedisSettings withPoolSize(int poolSize) {
-    return new RedisSettings(
-        host,
-        port,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        poolSize,
-        connectTimeout,
-        socketTimeout,
-        keyPrefix,
-        retryAttempts,
-        retryBackoff,
-        maxRetryBackoff);
+    return with(f -> f.poolSize = poolSize);
   }
 
   public RedisSettings withTimeouts(Duration connectTimeout, Duration socketTimeout) {
-    return new RedisSettings(
-        host,
-        port,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        poolSize,
-        connectTimeout,
-        socketTimeout,
-        keyPrefix,
-        retryAttempts,
-        retryBackoff,
-        maxRetryBackoff);
+    return with(
+        f -> {
+          f.connectTimeout = connectTimeout;
+          f.socketTimeout = socketTimeout;
+        });
   }
 
   public RedisSettings withKeyPrefix(String keyPrefix) {
-    return new RedisSettings(
-        host,
-        port,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        poolSize,
-        connectTimeout,
-        socketTimeout,
-        keyPrefix,
-        retryAttempts,
-        retryBackoff,
-        maxRetryBackoff);
+    return with(f -> f.keyPrefix = keyPrefix);
   }
 
   public RedisSettings withRetries(int retryAttempts, Duration retryBackoff, Duration maxBackoff) {
+    return with(
+        f -> {
+          f.retryAttempts = retryAttempts;
+          f.retryBackoff = retryBackoff;
+          f.maxRetryBackoff = maxBackoff;
+        });
+  }
+
+  /** A copy with some settings changed (and validated again by the constructor). */
+  private RedisSettings with(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
     return new RedisSettings(
-        host,
-        port,
-        clusterNodes,
-        user,
-        password,
-        tls,
-        database,
-        poolSize,
-        connectTimeout,
-        socketTimeout,
-        keyPrefix,
-        retryAttempts,
-        retryBackoff,
-        maxBackoff);
+        f.host,
+        f.port,
+        f.clusterNodes,
+        f.user,
+        f.password,
+        f.tls,
+        f.database,
+        f.poolSize,
+        f.connectTimeout,
+        f.socketTimeout,
+        f.keyPrefix,
+        f.retryAttempts,
+        f.retryBackoff,
+        f.maxRetryBackoff);
+  }
+
+  /** The settings as mutable fields, for {@link #with}. */
+  private static final class Fields {
+    final String host;
+    final int port;
+    final List<String> clusterNodes;
+    String user;
+    String password;
+    boolean tls;
+    int database;
+    int poolSize;
+    Duration connectTimeout;
+    Duration socketTimeout;
+    String keyPrefix;
+    int retryAttempts;
+    Duration retryBackoff;
+    Duration maxRetryBackoff;
+
+    Fields(RedisSettings s) {
+      host = s.host;
+      port = s.port;
+      clusterNodes = s.clusterNodes;
+      user = s.user;
+      password = s.password;
+      tls = s.tls;
+      database = s.database;
+      poolSize = s.poolSize;
+      connectTimeout = s.connectTimeout;
+      socketTimeout = s.socketTimeout;
+      keyPrefix = s.keyPrefix;
+      retryAttempts = s.retryAttempts;
+      retryBackoff = s.retryBackoff;
+      maxRetryBackoff = s.maxRetryBackoff;
+    }
   }
 
   /** Wait before retry number {@code retry} (1-based): the backoff doubled per retry, capped. */
