@@ -58,7 +58,14 @@ public final class FeatureJob {
 
   private FeatureJob() {}
 
-  /** Everything the job needs, parsed once (see {@code sluice job features --help}). */
+  /**
+   * Everything the job needs, parsed once (see {@code sluice job features --help}).
+   *
+   * @param redis the online store, or null to leave it out
+   * @param offlineStore base URI of the offline store, or null to leave it out
+   * @param archive whether to archive the raw transactions and labels in the offline store
+   * @param bounded read the topics up to their end offsets at start, then finish
+   */
   public record Config(
       String bootstrapServers,
       RegistryConfig registry,
