@@ -89,7 +89,7 @@ public record FeatureView(
         + " ("
         + description
         + "), ttl "
-        + ttl
+        + Window.text(ttl)
         + ", inputs "
         + inputs.stream().map(ViewInput::describe).collect(Collectors.joining(", "))
         + ", features "

@@ -46,7 +46,20 @@ public record Window(Duration length, Duration delay) implements Serializable {
   @Override
   public String toString() {
     return delay.isZero()
-        ? "(t-" + length + ", t]"
-        : "(t-" + delay + "-" + length + ", t-" + delay + "]";
+        ? "(t-" + text(length) + ", t]"
+        : "(t-" + text(delay) + "-" + text(length) + ", t-" + text(delay) + "]";
+  }
+
+  /** A duration in its largest whole unit: 30d, 6h, 15m, 10s, 250ms. */
+  static String text(Duration d) {
+    long ms = d.toMillis();
+    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+    String[] units = {"d", "h", "m", "s"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (ms != 0 && ms % sizes[i] == 0) {
+        return ms / sizes[i] + units[i];
+      }
+    }
+    return ms + "ms";
   }
 }
