@@ -50,9 +50,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The streaming feature job against a real broker, registry and Redis, then the backfill over the
- * same history (from the streaming job's raw archive, and from the simulator's files): the offline
- * stores hold identical rows, one per transaction and view; the online store holds each entity's
- * latest row; the feature-rows topic holds one row per transaction; the archive holds the inputs.
+ * same history (from the streaming job's raw archive, the simulator's files and the topics): the
+ * offline stores hold identical rows, one per transaction and view; the online store holds each
+ * entity's latest row; the feature-rows topic holds one row per transaction; the archive holds the
+ * inputs.
  */
 class FeatureJobITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -142,6 +143,8 @@ class FeatureJobITCase {
     String fromFiles = dir.resolve("backfill-files").toUri().toString();
     backfill(BackfillJob.From.ARCHIVE, streamingStore, fromArchive, config.checkpoints());
     backfill(BackfillJob.From.FILES, files.toString(), fromFiles, config.checkpoints());
+    String fromKafka = dir.resolve("backfill-kafka").toUri().toString();
+    backfill(BackfillJob.From.KAFKA, null, fromKafka, config.checkpoints());
 
     FeatureSet<Transaction> set = FraudFeatures.featureSet(TerminalRisk.AS_KNOWN);
     for (ViewSchema schema : set.schemas()) {
@@ -149,6 +152,7 @@ class FeatureJobITCase {
       assertThat(streamed).as(schema.view()).hasSize(transactions.size());
       assertSame(rows(fromArchive, schema), streamed);
       assertSame(rows(fromFiles, schema), streamed);
+      assertSame(rows(fromKafka, schema), streamed);
     }
 
     // The archive holds exactly the inputs.
