@@ -39,9 +39,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,6 +184,113 @@ class FeatureJobITCase {
         config.checkpoints(),
         backfillRedis);
     assertRedisHoldsLatest(backfillRedis, streamingStore, set);
+  }
+
+  /**
+   * Redis goes away mid-run for longer than the sink's retry budget: the task fails, Flink restores
+   * from the last checkpoint and, once Redis is back, the job finishes with every sink exactly as
+   * if nothing had happened: one row per transaction and view in Parquet, one feature row per
+   * transaction in Kafka, the latest values in Redis.
+   */
+  @Test
+  void aRedisOutageFailsTheTaskAndTheRestoredJobLosesAndDuplicatesNothing(@TempDir Path dir)
+      throws Exception {
+    KafkaTestCluster kafka = SERVICES.kafka();
+    for (String topic :
+        List.of("failover-transactions", "failover-labels", "failover-feature-rows")) {
+      kafka.createTopic(new Topics.Spec(topic, 4, Duration.ofDays(7), "failover test"));
+    }
+    kafka.createTopic(new Topics.Spec("failover-dead-letters", 1, Duration.ofDays(7), "test"));
+    RegistryConfig registry = RegistryConfig.of(SERVICES.registry().url());
+    SimulatorConfig history =
+        SimulatorConfig.builder().customers(100).terminals(300).radius(10).days(60).seed(4).build();
+    try (KafkaEventSink sink =
+        new KafkaEventSink(
+            kafka.bootstrapServers(),
+            registry,
+            "failover-transactions",
+            "failover-labels",
+            Duration.ofSeconds(10))) {
+      SimulationRunner.runAll(new Simulation(history), sink);
+    }
+    Path files = dir.resolve("files");
+    try (AvroFilesSink sink = new AvroFilesSink(files, "test")) {
+      SimulationRunner.runAll(new Simulation(history), sink);
+    }
+    long transactions = countTransactions(history);
+
+    // With persistence, as in production: an outage, not a Redis that comes back empty.
+    try (RedisServer flaky =
+        RedisServer.start(List.of("--appendonly", "yes", "--appendfsync", "always"))) {
+      RedisSettings settings =
+          flaky.settings().withRetries(1, Duration.ofMillis(100), Duration.ofMillis(100));
+      String store = dir.resolve("streaming").toUri().toString();
+      FeatureJob.Config config =
+          new FeatureJob.Config(
+              kafka.bootstrapServers(),
+              registry,
+              "failover-transactions",
+              "failover-labels",
+              "failover-feature-rows",
+              "failover-dead-letters",
+              "it-failover",
+              KafkaConnectors.StartFrom.EARLIEST,
+              FeatureJob.Timing.DEFAULTS,
+              TerminalRisk.AS_KNOWN,
+              settings,
+              store,
+              false,
+              true,
+              new CheckpointSettings(
+                  dir.resolve("checkpoints").toUri(), Duration.ofMillis(500), 10));
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.getExecutionEnvironment(
+              FlinkEnvironments.configuration(config.checkpoints()));
+      env.setParallelism(2);
+      JobClient job = FeatureJob.start(env, config);
+
+      // After the first checkpoint (its files are finished), take Redis away until Flink restarts.
+      OfflineStoreReader reader = new OfflineStoreReader(new OfflineStoreLayout(store));
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> !reader.viewFiles("customer_spending", DtRange.ALL).isEmpty());
+      flaky.stop();
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> job.getJobStatus().get() == JobStatus.RESTARTING);
+      flaky.startAgain();
+      job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+
+      String expected = dir.resolve("backfill").toUri().toString();
+      backfill(BackfillJob.From.FILES, files.toString(), expected, config.checkpoints());
+      FeatureSet<Transaction> set = FraudFeatures.featureSet(TerminalRisk.AS_KNOWN);
+      for (ViewSchema schema : set.schemas()) {
+        List<ViewRow> streamed = rows(store, schema);
+        assertThat(streamed).as(schema.view()).hasSize((int) transactions);
+        assertSame(streamed, rows(expected, schema));
+      }
+      List<FeatureRow> featureRows =
+          KafkaTestCluster.decode(
+              kafka.readCommitted("failover-feature-rows"),
+              AvroWireDeserializer.forSpecific(SERVICES.client(), FeatureRow.class));
+      assertThat(featureRows.stream().map(FeatureRow::getEventId).distinct().count())
+          .isEqualTo(transactions);
+      assertThat(featureRows).hasSize((int) transactions);
+      assertRedisHoldsLatest(settings, store, set);
+    }
+  }
+
+  private static long countTransactions(SimulatorConfig config) {
+    Simulation simulation = new Simulation(config);
+    long n = 0;
+    while (simulation.hasNext()) {
+      if (simulation.next() instanceof SimulatedEvent.TransactionEvent) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static void assertRedisHoldsLatest(
