@@ -157,6 +157,22 @@ class OfflineStoreStreamingSinkTest {
   }
 
   /**
+   * The regular files under {@code base}. The sink renames in-progress files while the walk runs:
+   * one vanishing under the walk starts it again.
+   */
+  private static List<java.nio.file.Path> listFiles(java.nio.file.Path base) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try (Stream<java.nio.file.Path> walk = Files.walk(base)) {
+        return walk.filter(Files::isRegularFile).toList();
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
    * Checks every visible file under the base: a finished {@code part-*.parquet} in a {@code
    * view=/dt=} or archive partition whose rows all belong there. Returns the feature rows seen.
    */
@@ -169,10 +185,7 @@ class OfflineStoreStreamingSinkTest {
     if (!Files.exists(base)) {
       return 0;
     }
-    List<java.nio.file.Path> files;
-    try (Stream<java.nio.file.Path> walk = Files.walk(base)) {
-      files = walk.filter(Files::isRegularFile).toList();
-    }
+    List<java.nio.file.Path> files = listFiles(base);
     long rows = 0;
     for (java.nio.file.Path file : files) {
       if (OfflineStoreLayout.isHidden(file.getFileName().toString())) {
