@@ -187,9 +187,21 @@ public final class OfflineStoreReader {
     return files;
   }
 
+  /**
+   * Lists a directory that a running job may be writing: a local listing stats each name, and an
+   * in-progress part file renamed in between makes it fail, so that listing is simply taken again.
+   */
   private static FileStatus[] list(FileSystem fs, Path dir) throws IOException {
-    FileStatus[] statuses = fs.listStatus(dir);
-    return statuses == null ? new FileStatus[0] : statuses;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        FileStatus[] statuses = fs.listStatus(dir);
+        return statuses == null ? new FileStatus[0] : statuses;
+      } catch (java.io.FileNotFoundException e) {
+        if (attempt == 20 || !fs.exists(dir)) {
+          throw e;
+        }
+      }
+    }
   }
 
   private record Partition(LocalDate dt, Path dir) {}
