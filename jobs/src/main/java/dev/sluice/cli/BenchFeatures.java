@@ -1,6 +1,5 @@
 package dev.sluice.cli;
 
-import dev.sluice.avro.Label;
 import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.BackfillJob;
 import dev.sluice.jobs.FlinkEnvironments;
@@ -14,7 +13,6 @@ import dev.sluice.simulator.SimulationSummary;
 import dev.sluice.simulator.SimulatorConfig;
 import dev.sluice.state.CheckpointSettings;
 import dev.sluice.state.features.ViewSchema;
-import dev.sluice.state.offline.HistorySources;
 import dev.sluice.state.offline.OfflineStoreLayout;
 import dev.sluice.state.offline.OfflineStoreSinks;
 import dev.sluice.state.online.OnlineStoreSink;
@@ -22,12 +20,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine.Command;
@@ -95,18 +91,7 @@ final class BenchFeatures implements Callable<Integer> {
           time(
               () -> {
                 StreamExecutionEnvironment env = environment(work);
-                BackfillJob.run(
-                    env,
-                    new BackfillJob.Config(
-                        BackfillJob.From.FILES,
-                        files.toString(),
-                        null,
-                        null,
-                        null,
-                        null,
-                        backfillStore,
-                        FraudFeatures.TerminalRisk.AS_KNOWN,
-                        null));
+                BackfillJob.run(env, filesConfig(files, backfillStore));
               });
       System.out.printf(
           "backfill (BATCH, Parquet incl. raw archive): %.1f s, %,.0f events/s%n",
@@ -129,31 +114,13 @@ final class BenchFeatures implements Callable<Integer> {
   private void runStreaming(Path files, String store, Path work) throws Exception {
     StreamExecutionEnvironment env = environment(work);
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-    DataStream<Transaction> transactions =
-        env.fromSource(
-            HistorySources.avroFiles(
-                Transaction.class,
-                new org.apache.flink.core.fs.Path(
-                    files.resolve(AvroFilesSink.TRANSACTIONS_FILE).toUri())),
-            WatermarkStrategy.<Transaction>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                .withTimestampAssigner((tx, ts) -> tx.getEventTime().toEpochMilli()),
-            "transactions",
-            new AvroTypeInfo<>(Transaction.class));
-    DataStream<Label> labels =
-        env.fromSource(
-            HistorySources.avroFiles(
-                Label.class,
-                new org.apache.flink.core.fs.Path(
-                    files.resolve(AvroFilesSink.LABELS_FILE).toUri())),
-            WatermarkStrategy.<Label>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                .withTimestampAssigner((label, ts) -> label.getEventTime().toEpochMilli()),
-            "labels",
-            new AvroTypeInfo<>(Label.class));
+    // The backfill's own reading of the files, here in STREAMING execution.
+    BackfillJob.History history = BackfillJob.history(env, filesConfig(files, store));
     FeatureSet<Transaction> set = FraudFeatures.featureSet(FraudFeatures.TerminalRisk.AS_KNOWN);
     OfflineStoreLayout layout = new OfflineStoreLayout(store);
     FeatureWorkflow.define(
-        transactions,
-        labels,
+        history.transactions(),
+        history.labels(),
         set,
         Duration.ofHours(1),
         new FeatureWorkflow.Sinks(
@@ -164,6 +131,19 @@ final class BenchFeatures implements Callable<Integer> {
             null,
             null));
     env.execute("sluice bench features");
+  }
+
+  private static BackfillJob.Config filesConfig(Path files, String offlineStore) {
+    return new BackfillJob.Config(
+        BackfillJob.From.FILES,
+        files.toString(),
+        null,
+        null,
+        null,
+        null,
+        offlineStore,
+        FraudFeatures.TerminalRisk.AS_KNOWN,
+        null);
   }
 
   private StreamExecutionEnvironment environment(Path work) {
@@ -208,7 +188,7 @@ final class BenchFeatures implements Callable<Integer> {
 
   private static void deleteRecursively(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     }

@@ -93,6 +93,42 @@ public final class BackfillJob {
 
   public static void define(StreamExecutionEnvironment env, Config c) {
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    History history = history(env, c);
+    DataStream<Transaction> transactions = history.transactions();
+    DataStream<Label> labels = history.labels();
+
+    FeatureSet<Transaction> featureSet = FraudFeatures.featureSet(c.terminalRisk());
+    OfflineStoreLayout offline = new OfflineStoreLayout(c.offlineStore());
+    boolean archive = c.from() != From.ARCHIVE;
+    FeatureWorkflow.define(
+        transactions,
+        labels,
+        featureSet,
+        // Nothing is late in BATCH execution; the lateness only sizes state retention.
+        FeatureJob.Timing.DEFAULTS.allowedLateness(),
+        new FeatureWorkflow.Sinks(
+            null,
+            c.redis() == null ? null : new OnlineStoreSink(c.redis(), featureSet.onlineSchemas()),
+            schema -> OfflineStoreSinks.viewRows(offline, schema),
+            archive
+                ? OfflineStoreSinks.raw(
+                    offline,
+                    OfflineStoreLayout.TRANSACTIONS,
+                    Transaction.class,
+                    Transaction::getEventTime)
+                : null,
+            archive
+                ? OfflineStoreSinks.raw(
+                    offline, OfflineStoreLayout.LABELS, Label.class, Label::getEventTime)
+                : null,
+            null));
+  }
+
+  /** The transactions and labels of history, timestamped (by event time; labels by known time). */
+  public record History(DataStream<Transaction> transactions, DataStream<Label> labels) {}
+
+  /** The history {@code c} reads, in whatever execution mode {@code env} has. */
+  public static History history(StreamExecutionEnvironment env, Config c) {
     DataStream<Transaction> transactions;
     DataStream<Label> labels;
     switch (c.from()) {
@@ -132,23 +168,14 @@ public final class BackfillJob {
                 "files-labels-source");
       }
       default -> {
-        FeatureJob.Config kafka =
-            new FeatureJob.Config(
+        FeatureJob.KafkaInput kafka =
+            new FeatureJob.KafkaInput(
                 c.bootstrapServers(),
                 c.registry(),
-                c.transactionsTopic(),
-                c.labelsTopic(),
-                "-",
-                "-",
                 "sluice-backfill-" + Instant.now().toEpochMilli(),
                 KafkaConnectors.StartFrom.EARLIEST,
                 FeatureJob.Timing.DEFAULTS,
-                c.terminalRisk(),
-                null,
-                null,
-                false,
-                true,
-                null);
+                true);
         transactions =
             FeatureJob.decode(
                     env, kafka, c.transactionsTopic(), Transaction.class, Transaction::getEventTime)
@@ -158,31 +185,7 @@ public final class BackfillJob {
                 .records();
       }
     }
-    FeatureSet<Transaction> featureSet = FraudFeatures.featureSet(c.terminalRisk());
-    OfflineStoreLayout offline = new OfflineStoreLayout(c.offlineStore());
-    boolean archive = c.from() != From.ARCHIVE;
-    FeatureWorkflow.define(
-        transactions,
-        labels,
-        featureSet,
-        // Nothing is late in BATCH execution; the lateness only sizes state retention.
-        FeatureJob.Timing.DEFAULTS.allowedLateness(),
-        new FeatureWorkflow.Sinks(
-            null,
-            c.redis() == null ? null : new OnlineStoreSink(c.redis(), featureSet.onlineSchemas()),
-            schema -> OfflineStoreSinks.viewRows(offline, schema),
-            archive
-                ? OfflineStoreSinks.raw(
-                    offline,
-                    OfflineStoreLayout.TRANSACTIONS,
-                    Transaction.class,
-                    Transaction::getEventTime)
-                : null,
-            archive
-                ? OfflineStoreSinks.raw(
-                    offline, OfflineStoreLayout.LABELS, Label.class, Label::getEventTime)
-                : null,
-            null));
+    return new History(transactions, labels);
   }
 
   private static org.apache.flink.core.fs.Path avroFile(String dir, String name) {

@@ -95,7 +95,25 @@ public final class FeatureJob {
     public FeatureSet<Transaction> featureSet() {
       return FraudFeatures.featureSet(terminalRisk);
     }
+
+    KafkaInput input() {
+      return new KafkaInput(bootstrapServers, registry, groupId, startFrom, timing, bounded);
+    }
   }
+
+  /**
+   * How input topics are read (the streaming job's, and the backfill's bounded Kafka read).
+   *
+   * @param bounded stop at the end offsets found at start
+   */
+  public record KafkaInput(
+      String bootstrapServers,
+      RegistryConfig registry,
+      String groupId,
+      KafkaConnectors.StartFrom startFrom,
+      Timing timing,
+      boolean bounded)
+      implements Serializable {}
 
   /**
    * Event-time settings.
@@ -132,8 +150,9 @@ public final class FeatureJob {
   /** Defines the job on {@code env} (the demo runs it in one job graph with ingest). */
   public static void attach(StreamExecutionEnvironment env, Config c) {
     Decoded<Transaction> transactions =
-        decode(env, c, c.transactionsTopic(), Transaction.class, Transaction::getEventTime);
-    Decoded<Label> labels = decode(env, c, c.labelsTopic(), Label.class, Label::getEventTime);
+        decode(env, c.input(), c.transactionsTopic(), Transaction.class, Transaction::getEventTime);
+    Decoded<Label> labels =
+        decode(env, c.input(), c.labelsTopic(), Label.class, Label::getEventTime);
     FeatureSet<Transaction> featureSet = c.featureSet();
     OfflineStoreLayout offline =
         c.offlineStore() == null ? null : new OfflineStoreLayout(c.offlineStore());
@@ -177,7 +196,7 @@ public final class FeatureJob {
 
   static <T extends SpecificRecordBase> Decoded<T> decode(
       StreamExecutionEnvironment env,
-      Config c,
+      KafkaInput c,
       String topic,
       Class<T> type,
       SerializableFunction<T, Instant> eventTime) {
