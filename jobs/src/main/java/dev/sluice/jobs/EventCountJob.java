@@ -14,7 +14,6 @@ import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -131,13 +130,7 @@ public final class EventCountJob {
       String sourceName,
       Duration window) {
     SingleOutputStreamOperator<Tuple2<SourceRecord, Transaction>> decoded =
-        input
-            .process(new DeadLetterRouter<Tuple2<SourceRecord, Transaction>>())
-            .returns(
-                new TupleTypeInfo<>(
-                    new AvroTypeInfo<>(SourceRecord.class), new AvroTypeInfo<>(Transaction.class)))
-            .uid("dead-letter-router")
-            .name("dead-letter-router");
+        KafkaConnectors.routeDeadLetters(input, Transaction.class, "dead-letter-router");
 
     decoded
         .getSideOutput(DeadLetterRouter.DEAD_LETTERS)

@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -220,13 +219,7 @@ public final class FeatureJob {
                 name)
             .uid("features-" + name);
     SingleOutputStreamOperator<Tuple2<SourceRecord, T>> decoded =
-        source
-            .process(new DeadLetterRouter<Tuple2<SourceRecord, T>>())
-            .returns(
-                new TupleTypeInfo<>(
-                    new AvroTypeInfo<>(SourceRecord.class), new AvroTypeInfo<>(type)))
-            .uid("features-" + topic + "-decode-router")
-            .name("features-" + topic + "-decode-router");
+        KafkaConnectors.routeDeadLetters(source, type, "features-" + topic + "-decode-router");
     DataStream<T> records =
         decoded
             // The type is given up front: extracting it from the lambda fails on the type variable.

@@ -17,7 +17,6 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -232,13 +231,7 @@ public final class IngestJob {
       SerializableFunction<T, Instant> eventTime,
       Timing timing) {
     SingleOutputStreamOperator<Tuple2<SourceRecord, T>> decoded =
-        input
-            .process(new DeadLetterRouter<Tuple2<SourceRecord, T>>())
-            .returns(
-                new TupleTypeInfo<>(
-                    new AvroTypeInfo<>(SourceRecord.class), new AvroTypeInfo<>(type)))
-            .uid(name + "-decode-router")
-            .name(name + "-decode-router");
+        KafkaConnectors.routeDeadLetters(input, type, name + "-decode-router");
     SingleOutputStreamOperator<T> valid =
         decoded
             .keyBy(sourced -> Objects.toString(id.apply(sourced.f1), ""))

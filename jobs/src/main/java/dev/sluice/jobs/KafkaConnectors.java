@@ -2,16 +2,21 @@ package dev.sluice.jobs;
 
 import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.SourceRecord;
+import dev.sluice.operators.DeadLetterRouter;
 import dev.sluice.schemas.flink.RegistryAvroKafkaDeserializationSchema;
 import dev.sluice.schemas.flink.RegistryAvroKafkaRecordSerializationSchema;
 import dev.sluice.schemas.registry.RegistryConfig;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -126,5 +131,24 @@ public final class KafkaConnectors {
       String transactionalIdPrefix) {
     return registrySink(
         bootstrapServers, registry, topic, transactionalIdPrefix, null, DeadLetter::getFailedAt);
+  }
+
+  /**
+   * Splits what a {@link #registrySource} emits: decoded records go on, typed without Kryo; dead
+   * letters go to the returned operator's {@link DeadLetterRouter#DEAD_LETTERS} side output.
+   *
+   * @param uid uid and name of the router operator
+   */
+  public static <T extends SpecificRecordBase>
+      SingleOutputStreamOperator<Tuple2<SourceRecord, T>> routeDeadLetters(
+          DataStream<Either<DeadLetter, Tuple2<SourceRecord, T>>> decoded,
+          Class<T> type,
+          String uid) {
+    return decoded
+        .process(new DeadLetterRouter<Tuple2<SourceRecord, T>>())
+        .returns(
+            new TupleTypeInfo<>(new AvroTypeInfo<>(SourceRecord.class), new AvroTypeInfo<>(type)))
+        .uid(uid)
+        .name(uid);
   }
 }
