@@ -164,21 +164,7 @@ public record RedisSettings(
 
   /** A standalone server with the default settings for everything else. */
   public static RedisSettings standalone(String host, int port) {
-    return new RedisSettings(
-        host,
-        port,
-        List.of(),
-        null,
-        null,
-        false,
-        0,
-        DEFAULT_POOL_SIZE,
-        DEFAULT_CONNECT_TIMEOUT,
-        DEFAULT_SOCKET_TIMEOUT,
-        DEFAULT_KEY_PREFIX,
-        DEFAULT_RETRY_ATTEMPTS,
-        DEFAULT_RETRY_BACKOFF,
-        DEFAULT_MAX_RETRY_BACKOFF);
+    return withDefaults(host, port, List.of());
   }
 
   /** A Redis Cluster reached through the given seed nodes ({@code host:port}). */
@@ -186,10 +172,14 @@ public record RedisSettings(
     if (seedNodes == null || seedNodes.isEmpty()) {
       throw new IllegalArgumentException(OPTION_CLUSTER_NODES + " must name at least one node");
     }
+    return withDefaults(null, 0, seedNodes);
+  }
+
+  private static RedisSettings withDefaults(String host, int port, List<String> clusterNodes) {
     return new RedisSettings(
-        null,
-        0,
-        seedNodes,
+        host,
+        port,
+        clusterNodes,
         null,
         null,
         false,
