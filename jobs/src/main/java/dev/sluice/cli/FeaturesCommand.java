@@ -1,14 +1,20 @@
 package dev.sluice.cli;
 
 import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.jobs.training.OfflineTrainingData;
+import dev.sluice.jobs.training.TrainingSetWriter;
+import dev.sluice.jobs.training.TrainingSplit;
 import dev.sluice.operators.features.FeatureSet;
 import dev.sluice.operators.features.FeatureView;
 import dev.sluice.state.features.ViewSchema;
+import dev.sluice.state.offline.OfflineStoreLayout;
 import dev.sluice.state.online.FeatureVector;
 import dev.sluice.state.online.OnlineFeatureStore;
 import dev.sluice.state.online.OnlineStoreException;
 import dev.sluice.state.online.RedisOnlineFeatureStore;
 import dev.sluice.state.online.RedisSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -222,26 +228,23 @@ final class FeaturesCommand {
     String terminalRisk;
 
     @Option(names = "--out", required = true, description = "Output file: .parquet or .csv.")
-    java.nio.file.Path out;
+    Path out;
 
     @Option(names = "--overwrite", description = "Replace the output file if it exists.")
     boolean overwrite;
 
     @Override
     public Integer call() throws Exception {
-      dev.sluice.jobs.training.TrainingSplit periods =
-          dev.sluice.jobs.training.TrainingSplit.parse(split);
-      dev.sluice.jobs.training.TrainingSetWriter.Format format =
-          dev.sluice.jobs.training.TrainingSetWriter.Format.ofFileName(out);
-      if (java.nio.file.Files.exists(out) && !overwrite) {
+      TrainingSplit periods = TrainingSplit.parse(split);
+      TrainingSetWriter.Format format = TrainingSetWriter.Format.ofFileName(out);
+      if (Files.exists(out) && !overwrite) {
         throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
       }
       String base =
           offlineStore != null
               ? JobCommand.Backfill.uri(offlineStore)
               : JobCommand.defaultOfflineStore();
-      dev.sluice.state.offline.OfflineStoreLayout layout =
-          new dev.sluice.state.offline.OfflineStoreLayout(base);
+      OfflineStoreLayout layout = new OfflineStoreLayout(base);
       if (!layout.featuresDir().getFileSystem().exists(layout.featuresDir())) {
         throw new IllegalArgumentException(
             "no offline store at "
@@ -249,9 +252,8 @@ final class FeaturesCommand {
                 + " (no features/ folder): run 'bin/sluice job features' or 'bin/sluice job backfill'"
                 + " into it first");
       }
-      dev.sluice.jobs.training.OfflineTrainingData.Result result =
-          dev.sluice.jobs.training.OfflineTrainingData.build(
-              layout, featureSet(terminalRisk), periods);
+      OfflineTrainingData.Result result =
+          OfflineTrainingData.build(layout, featureSet(terminalRisk), periods);
       if (result.trainingSet().rows().isEmpty()) {
         throw new IllegalStateException(
             "no labelled transaction with features in "
@@ -260,8 +262,7 @@ final class FeaturesCommand {
                 + base
                 + " (run the feature job or a backfill over that period first)");
       }
-      dev.sluice.jobs.training.TrainingSetWriter.write(
-          result.trainingSet(), out, format, overwrite);
+      TrainingSetWriter.write(result.trainingSet(), out, format, overwrite);
       System.out.print(result.format());
       System.out.printf("written: %s (%s)%n", out.toAbsolutePath(), format);
       return 0;

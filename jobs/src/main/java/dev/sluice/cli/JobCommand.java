@@ -7,8 +7,13 @@ import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
 import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.state.CheckpointSettings;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -372,7 +377,7 @@ final class JobCommand {
     BackfillJob.Config config() {
       BackfillJob.From source;
       try {
-        source = BackfillJob.From.valueOf(from.trim().toUpperCase(java.util.Locale.ROOT));
+        source = BackfillJob.From.valueOf(from.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "--from must be archive, files or kafka, got '" + from + "'");
@@ -399,24 +404,22 @@ final class JobCommand {
     static String uri(String pathOrUri) {
       return pathOrUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")
           ? pathOrUri
-          : java.nio.file.Path.of(pathOrUri).toAbsolutePath().toUri().toString();
+          : Path.of(pathOrUri).toAbsolutePath().toUri().toString();
     }
 
     @Override
     public Integer call() throws Exception {
       BackfillJob.Config config = config();
-      org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
-          org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
-              .getExecutionEnvironment(
-                  FlinkEnvironments.configuration(
-                      new dev.sluice.state.CheckpointSettings(
-                          java.nio.file.Path.of(Project.home().toString(), "var", "checkpoints")
-                              .toUri(),
-                          Duration.ofSeconds(10),
-                          0)));
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.getExecutionEnvironment(
+              FlinkEnvironments.configuration(
+                  new CheckpointSettings(
+                      Path.of(Project.home().toString(), "var", "checkpoints").toUri(),
+                      Duration.ofSeconds(10),
+                      0)));
       env.setParallelism(parallelism);
       long start = System.nanoTime();
-      org.apache.flink.api.common.JobExecutionResult result = BackfillJob.run(env, config);
+      JobExecutionResult result = BackfillJob.run(env, config);
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
           "backfill finished in %.1f s; offline store: %s%n", seconds, config.offlineStore());
