@@ -69,6 +69,13 @@ public final class Topics {
           4,
           Duration.ofDays(7),
           "one row of model inputs per transaction, as of that transaction (Avro FeatureRow)");
+  public static final Spec PREDICTIONS =
+      new Spec(
+          "predictions",
+          4,
+          Duration.ofDays(30),
+          "one decision per scored transaction plus shadow scores, keyed by transaction id (Avro"
+              + " Prediction)");
   public static final Spec EVENT_COUNTS =
       new Spec(
           "event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
@@ -81,6 +88,7 @@ public final class Topics {
           VALID_TRANSACTIONS,
           VALID_LABELS,
           FEATURE_ROWS,
+          PREDICTIONS,
           DEAD_LETTERS,
           EVENT_COUNTS);
 
