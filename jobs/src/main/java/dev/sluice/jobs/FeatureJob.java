@@ -7,9 +7,12 @@ import dev.sluice.avro.SourceRecord;
 import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.features.FeatureWorkflow;
 import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.jobs.scoring.ScoringWorkflow;
 import dev.sluice.operators.DeadLetterRouter;
 import dev.sluice.operators.DecodedWatermarks;
+import dev.sluice.operators.features.FeaturePipeline;
 import dev.sluice.operators.features.FeatureSet;
+import dev.sluice.operators.scoring.ScorerFactory;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.CheckpointSettings;
 import dev.sluice.state.offline.OfflineStoreLayout;
@@ -146,8 +149,26 @@ public final class FeatureJob {
     return env.executeAsync(JOB_NAME);
   }
 
-  /** Defines the job on {@code env} (the demo runs it in one job graph with ingest). */
-  public static void attach(StreamExecutionEnvironment env, Config c) {
+  /**
+   * As {@link #start(StreamExecutionEnvironment, Config)}, and scores every feature row in the same
+   * job ({@link ScoringWorkflow}).
+   */
+  public static JobClient start(
+      StreamExecutionEnvironment env,
+      Config c,
+      ScoringWorkflow.Config scoring,
+      ScorerFactory scorers)
+      throws Exception {
+    ScoringWorkflow.attach(attach(env, c).featureRows(), scoring, scorers);
+    return env.executeAsync(JOB_NAME);
+  }
+
+  /**
+   * Defines the job on {@code env} (the demo runs it in one job graph with ingest).
+   *
+   * @return the pipeline's streams, e.g. the feature rows for scoring in the same job
+   */
+  public static FeaturePipeline.Output attach(StreamExecutionEnvironment env, Config c) {
     Decoded<Transaction> transactions =
         decode(env, c.input(), c.transactionsTopic(), Transaction.class, Transaction::getEventTime);
     Decoded<Label> labels =
@@ -155,7 +176,7 @@ public final class FeatureJob {
     FeatureSet<Transaction> featureSet = c.featureSet();
     OfflineStoreLayout offline =
         c.offlineStore() == null ? null : new OfflineStoreLayout(c.offlineStore());
-    FeatureWorkflow.define(
+    return FeatureWorkflow.define(
         transactions.records(),
         labels.records(),
         featureSet,
