@@ -323,8 +323,8 @@ def nan_log():
 
 def main():
     rng = np.random.default_rng(20240611)
-    # Rows written with 4 decimals; the scorer feeds them as float32 (Java's Float.parseFloat of the same text
-    # rounds to the same float32 as numpy), and the expectations start from those float32 values. Spread so that
+    # Rows written with 4 decimals; the scorer feeds them as float32 (the decimal read as a double, then cast,
+    # as numpy does), and the expectations start from those float32 values. Spread so that
     # the scores cover (0, 1), near-saturated ones included.
     decimals = np.round(rng.normal(0.0, 1.5, size=(ROWS, FEATURES)), 4)
     x64 = f32(decimals).astype(np.float64)
