@@ -6,7 +6,10 @@ import dev.sluice.jobs.FeatureJob;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
+import dev.sluice.jobs.ScoringJob;
 import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.jobs.scoring.ScoringWorkflow;
+import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.state.CheckpointSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +30,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       JobCommand.Ingest.class,
       JobCommand.Features.class,
+      JobCommand.Score.class,
       JobCommand.Backfill.class,
       JobCommand.EventCount.class
     })
@@ -228,6 +232,7 @@ final class JobCommand {
     @Mixin SourceOptions source;
     @Mixin LatenessOptions lateness;
     @Mixin RedisOptions redis;
+    @Mixin ScoringOptions scoring;
 
     @Option(
         names = "--transactions-topic",
@@ -312,13 +317,88 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       FeatureJob.Config config = config();
+      if (!scoring.enabled()) {
+        return job.launch(
+            FeatureJob.JOB_NAME,
+            config.checkpoints(),
+            env -> FeatureJob.start(env, config),
+            "feature rows:  bin/sluice topics tail " + featureRowsTopic,
+            "online store:  bin/sluice features get --entity customer=<id>",
+            "offline store: " + (config.offlineStore() == null ? "off" : config.offlineStore()));
+      }
+      ScoringWorkflow.Config scoringConfig =
+          scoring.config(connection, source.deadLetterTopic, groupId);
       return job.launch(
           FeatureJob.JOB_NAME,
           config.checkpoints(),
-          env -> FeatureJob.start(env, config),
+          env -> FeatureJob.start(env, config, scoringConfig, OnnxScorer.FACTORY),
           "feature rows:  bin/sluice topics tail " + featureRowsTopic,
+          "predictions:   bin/sluice topics tail " + scoringConfig.predictionsTopic(),
+          "model:         bin/sluice model show " + scoringConfig.settings().modelName(),
           "online store:  bin/sluice features get --entity customer=<id>",
           "offline store: " + (config.offlineStore() == null ? "off" : config.offlineStore()));
+    }
+  }
+
+  @Command(
+      name = "score",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The standalone scoring job: read feature-rows, score each row with a registered model's",
+        "champion (challenger in shadow), write predictions exactly once. Follows the model registry:",
+        "promoting a version switches scoring live."
+      })
+  static final class Score implements Callable<Integer> {
+    @Mixin ConnectionOptions connection;
+    @Mixin JobOptions job;
+    @Mixin SourceOptions source;
+    @Mixin ScoringOptions scoring;
+
+    @Option(
+        names = "--feature-rows-topic",
+        defaultValue = "feature-rows",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String featureRowsTopic;
+
+    @Option(
+        names = "--group-id",
+        defaultValue = "sluice-scoring",
+        description =
+            "Kafka consumer group and prefix of the sinks' transactional ids; one per instance (default: ${DEFAULT-VALUE}).")
+    String groupId;
+
+    ScoringJob.Config config() {
+      if (!scoring.enabled()) {
+        throw new IllegalArgumentException("--model is required: which registered model to serve");
+      }
+      return new ScoringJob.Config(
+          new FeatureJob.KafkaInput(
+              connection.bootstrapServers(),
+              connection.registry(),
+              groupId,
+              source.startFrom,
+              new FeatureJob.Timing(
+                  source.outOfOrderness,
+                  source.idleTimeout,
+                  FeatureJob.Timing.DEFAULTS.allowedLateness(),
+                  FeatureJob.Timing.DEFAULTS.maxJump(),
+                  FeatureJob.Timing.DEFAULTS.maxClockSkew()),
+              false),
+          featureRowsTopic,
+          source.deadLetterTopic,
+          scoring.config(connection, source.deadLetterTopic, groupId),
+          job.checkpoints());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      ScoringJob.Config config = config();
+      return job.launch(
+          ScoringJob.JOB_NAME,
+          config.checkpoints(),
+          env -> ScoringJob.start(env, config, OnnxScorer.FACTORY),
+          "predictions: bin/sluice topics tail " + config.scoring().predictionsTopic(),
+          "model:       bin/sluice model show " + config.scoring().settings().modelName());
     }
   }
 
