@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaModelRegistry implements ModelRegistry {
   /** Attempts of one write before giving up to concurrent writers. */
-  public static final int MAX_ATTEMPTS = 5;
+  public static final int MAX_ATTEMPTS = 10;
 
   /** What {@link #open} does when the topic does not exist. */
   public enum IfMissing {
@@ -192,10 +192,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
             throw kafkaFailure("cannot create the model registry topic '" + topic + "'", log, e);
           }
         }
-        description = describe(admin, topic);
-        if (description == null) {
-          throw new IOException("topic '" + topic + "' was created but cannot be described");
-        }
+        description = awaitDescription(admin, topic);
       }
       if (description.partitions().size() != 1) {
         throw new IllegalStateException(
@@ -253,6 +250,24 @@ public final class KafkaModelRegistry implements ModelRegistry {
     }
   }
 
+  /** A new topic's description, once the broker's metadata knows it. */
+  private static TopicDescription awaitDescription(Admin admin, String topic)
+      throws InterruptedException,
+          ExecutionException,
+          java.util.concurrent.TimeoutException,
+          IOException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      TopicDescription description = describe(admin, topic);
+      if (description != null) {
+        return description;
+      }
+      Thread.sleep(100);
+    }
+    throw new IOException(
+        "topic '" + topic + "' was created but is still unknown to the broker after " + TIMEOUT);
+  }
+
   private static String value(Config config, String name, String fallback) {
     ConfigEntry entry = config.get(name);
     return entry == null || entry.value() == null ? fallback : entry.value();
@@ -299,6 +314,8 @@ public final class KafkaModelRegistry implements ModelRegistry {
       }
       LOG.debug("version {} of {} was taken by another writer (attempt {})", number, name, attempt);
       backoff(attempt);
+      // Whoever won may have written more while this one waited.
+      state = read();
     }
     throw new IllegalStateException(
         "could not register a version of "
@@ -443,6 +460,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
       }
       LOG.debug("alias change {} of {} was taken by another writer", sequence, name);
       backoff(attempt);
+      state = read();
     }
     throw new IllegalStateException(
         "could not change "
@@ -597,9 +615,11 @@ public final class KafkaModelRegistry implements ModelRegistry {
         what + " at " + log.bootstrapServers() + ": " + cause.getMessage(), cause);
   }
 
+  /** Random, growing pauses, so that two writers stop colliding on every attempt. */
   private static void backoff(int attempt) {
+    long cap = Math.min(1000L, 20L << Math.min(attempt, 6));
     try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt + 11));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
