@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       TopicsCommand.class,
       JobCommand.class,
       FeaturesCommand.class,
+      ModelCommand.class,
       BenchCommand.class,
       SimulateCommand.class,
       CommandLine.HelpCommand.class

@@ -1,5 +1,6 @@
 package dev.sluice.jobs;
 
+import dev.sluice.state.models.ModelRegistryLog;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -12,11 +13,32 @@ import org.apache.kafka.common.config.TopicConfig;
  */
 public final class Topics {
   /**
-   * One topic's layout. {@code retention} null means compacted (latest value per key kept forever).
+   * One topic's layout.
+   *
+   * @param retention how long records are kept before deletion by age; null sets none (for
+   *     compacted topics), {@link #FOREVER} sets {@code retention.ms=-1}
+   * @param compacted whether the broker compacts the topic (keeps the latest value per key)
+   * @param extraConfigs further broker configuration of the topic, e.g. {@code max.message.bytes}
    */
-  public record Spec(String name, int partitions, Duration retention, String description) {
-    public boolean compacted() {
-      return retention == null;
+  public record Spec(
+      String name,
+      int partitions,
+      Duration retention,
+      String description,
+      boolean compacted,
+      Map<String, String> extraConfigs) {
+    /** Retention that never deletes by age (Kafka's {@code retention.ms=-1}). */
+    public static final Duration FOREVER = Duration.ofMillis(-1);
+
+    public Spec {
+      extraConfigs = Map.copyOf(extraConfigs);
+    }
+
+    /**
+     * A topic deleted by age ({@code retention} non-null) or compacted ({@code retention} null).
+     */
+    public Spec(String name, int partitions, Duration retention, String description) {
+      this(name, partitions, retention, description, retention == null, Map.of());
     }
 
     /**
@@ -28,11 +50,13 @@ public final class Topics {
     public Map<String, String> configs() {
       Map<String, String> configs = new HashMap<>();
       configs.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
-      if (compacted()) {
-        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-      } else {
+      configs.put(
+          TopicConfig.CLEANUP_POLICY_CONFIG,
+          compacted ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE);
+      if (retention != null) {
         configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
       }
+      configs.putAll(extraConfigs);
       return configs;
     }
   }
@@ -76,6 +100,21 @@ public final class Topics {
           Duration.ofDays(30),
           "one decision per scored transaction plus shadow scores, keyed by transaction id (Avro"
               + " Prediction)");
+
+  /**
+   * The model registry's log: one partition (its order decides races between writers), compacted
+   * with unique keys and never deleted by age, records up to 64 MiB (ONNX models); see {@link
+   * ModelRegistryLog}.
+   */
+  public static final Spec MODEL_REGISTRY =
+      new Spec(
+          ModelRegistryLog.DEFAULT_TOPIC,
+          1,
+          Spec.FOREVER,
+          "model versions and alias changes (Avro RegistryEvent)",
+          true,
+          ModelRegistryLog.topicConfigs());
+
   public static final Spec EVENT_COUNTS =
       new Spec(
           "event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
@@ -89,6 +128,7 @@ public final class Topics {
           VALID_LABELS,
           FEATURE_ROWS,
           PREDICTIONS,
+          MODEL_REGISTRY,
           DEAD_LETTERS,
           EVENT_COUNTS);
 

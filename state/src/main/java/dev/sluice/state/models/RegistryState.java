@@ -90,7 +90,8 @@ public final class RegistryState {
     if (onlyModel != null && !onlyModel.equals(version.getName())) {
       return Outcome.ignored("another model");
     }
-    Model model = models.computeIfAbsent(version.getName(), n -> new Model());
+    // Created only once a version applies: an ignored record must not make an empty model appear.
+    Model model = models.getOrDefault(version.getName(), new Model());
     int expected = model.versions.size() + 1;
     if (version.getVersion() != expected) {
       return Outcome.ignored(
@@ -115,6 +116,7 @@ public final class RegistryState {
               + version.getSha256());
     }
     model.versions.put(version.getVersion(), version);
+    models.putIfAbsent(version.getName(), model);
     return Outcome.APPLIED;
   }
 
