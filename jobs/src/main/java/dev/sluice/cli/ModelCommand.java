@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = {
       ModelCommand.ListModels.class,
+      RegisterCommand.class,
       ModelCommand.Show.class,
       ModelCommand.Promote.class,
       ModelCommand.Demote.class,

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.jobs.scoring.ScoringWorkflow;
 import dev.sluice.operators.scoring.ScoringSettings;
+import dev.sluice.state.models.ModelRegistryLog;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.Option;
@@ -25,7 +26,7 @@ public final class ScoringOptions {
 
   @Option(
       names = "--registry-topic",
-      defaultValue = ScoringWorkflow.REGISTRY_TOPIC,
+      defaultValue = ModelRegistryLog.DEFAULT_TOPIC,
       description = "The model registry's log topic (default: ${DEFAULT-VALUE}).")
   String registryTopic;
 

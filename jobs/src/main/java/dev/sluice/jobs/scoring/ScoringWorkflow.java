@@ -14,6 +14,7 @@ import dev.sluice.schemas.flink.RegistryAvroKafkaDeserializationSchema;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
 import dev.sluice.schemas.registry.SchemaRegistryClients;
+import dev.sluice.state.models.ModelRegistryLog;
 import java.io.Serializable;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -37,12 +38,6 @@ import org.apache.flink.types.Either;
  * tasks from their checkpointed copy of the log, so nothing is applied twice.
  */
 public final class ScoringWorkflow {
-  /** Default name of the registry's log topic. */
-  public static final String REGISTRY_TOPIC = "model-registry";
-
-  /** Largest registry record (an ONNX model and its metadata) a scoring job reads. */
-  public static final int MAX_REGISTRY_RECORD_BYTES = 64 * 1024 * 1024 + 1024 * 1024;
-
   private ScoringWorkflow() {}
 
   /**
@@ -129,8 +124,9 @@ public final class ScoringWorkflow {
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setProperty("isolation.level", "read_committed")
             .setProperty("commit.offsets.on.checkpoint", "false")
-            .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_REGISTRY_RECORD_BYTES))
-            .setProperty("fetch.max.bytes", Integer.toString(MAX_REGISTRY_RECORD_BYTES))
+            .setProperty(
+                "max.partition.fetch.bytes", Integer.toString(ModelRegistryLog.MAX_MESSAGE_BYTES))
+            .setProperty("fetch.max.bytes", Integer.toString(ModelRegistryLog.MAX_MESSAGE_BYTES))
             .setDeserializer(
                 new RegistryAvroKafkaDeserializationSchema<>(c.registry(), RegistryEvent.class))
             .build();
