@@ -292,9 +292,14 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   static List<ModelKind> parseModels(String text) {
-    return "all".equalsIgnoreCase(text.trim())
-        ? List.of(ModelKind.values())
-        : List.of(ModelKind.parse(text));
+    if ("all".equalsIgnoreCase(text.trim())) {
+      return List.of(ModelKind.values());
+    }
+    try {
+      return List.of(ModelKind.parse(text));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--model: " + e.getMessage() + " or all", e);
+    }
   }
 
   /** The ONNX file of each model (none without --out), checked before any work is done. */

@@ -49,8 +49,9 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  *
  * <p>The exported graph reads standardised values; the registry's {@code Preprocessing} tells the
  * scorer to standardise the raw feature values first. Tribuo's export carries its provenance
- * (training time, host, JVM) as metadata; it is removed so that the same data and seed give
- * byte-identical ONNX (and SHA-256), and the same facts are in the {@link TrainingLineage}.
+ * (training time, host, JVM) as metadata and as the model's doc string; both are replaced so that
+ * the same data and seed give byte-identical ONNX (and SHA-256), and the same facts are in the
+ * {@link TrainingLineage}.
  */
 public final class ModelTrainer {
   public static final String AUC_ROC = "auc_roc";
@@ -145,7 +146,17 @@ public final class ModelTrainer {
     Map<String, Double> metrics = evaluate(test, testScores, testLabels, DEFAULT_THRESHOLD);
 
     OnnxMl.ModelProto proto = exportable.exportONNXModel(ONNX_DOMAIN, 0);
-    byte[] onnx = withoutProvenance(proto).toByteArray();
+    byte[] onnx =
+        withoutProvenance(
+                proto,
+                "sluice "
+                    + kind.id()
+                    + " ("
+                    + model.getClass().getName()
+                    + "), seed "
+                    + seed
+                    + "; lineage in the model registry")
+            .toByteArray();
     ModelSignature signature =
         ModelSignature.newBuilder()
             .setInputName(proto.getGraph().getInput(0).getName())
@@ -344,13 +355,18 @@ public final class ModelTrainer {
     return new TrainedModel.ExportCheck(values, rows.size(), width, scores);
   }
 
-  private static OnnxMl.ModelProto withoutProvenance(OnnxMl.ModelProto proto) {
+  private static OnnxMl.ModelProto withoutProvenance(OnnxMl.ModelProto proto, String docString) {
     List<OnnxMl.StringStringEntryProto> kept = new ArrayList<>();
     for (OnnxMl.StringStringEntryProto entry : proto.getMetadataPropsList()) {
       if (!ONNXExportable.PROVENANCE_METADATA_FIELD.equals(entry.getKey())) {
         kept.add(entry);
       }
     }
-    return proto.toBuilder().clearMetadataProps().addAllMetadataProps(kept).build();
+    // The doc string is the provenance's text, with its timestamps.
+    return proto.toBuilder()
+        .clearMetadataProps()
+        .addAllMetadataProps(kept)
+        .setDocString(docString)
+        .build();
   }
 }
