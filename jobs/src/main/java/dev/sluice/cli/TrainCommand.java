@@ -250,6 +250,9 @@ public final class TrainCommand implements Callable<Integer> {
       }
     }
     if (handbookTable) {
+      if (risk != FraudFeatures.TerminalRisk.HANDBOOK) {
+        progress("note: the handbook's numbers assume --terminal-risk handbook");
+      }
       System.out.printf(
           "%nTest split %s (%,d transactions, %,d frauds), terminal risk %s:%n%n",
           set.summary().split().test(),

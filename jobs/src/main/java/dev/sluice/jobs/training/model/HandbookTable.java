@@ -1,5 +1,6 @@
 package dev.sluice.jobs.training.model;
 
+import dev.sluice.jobs.training.TrainingSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,10 +66,8 @@ public final class HandbookTable {
    * The metrics of uniformly random scores on the test rows (the handbook's "random scores"
    * baseline), seeded.
    */
-  public static Map<String, Double> randomScores(
-      dev.sluice.jobs.training.TrainingSet set, long seed) {
-    List<dev.sluice.jobs.training.TrainingSet.Row> test =
-        set.rows(dev.sluice.jobs.training.TrainingSet.Split.TEST);
+  public static Map<String, Double> randomScores(TrainingSet set, long seed) {
+    List<TrainingSet.Row> test = set.rows(TrainingSet.Split.TEST);
     SplittableRandom random = new SplittableRandom(seed);
     double[] scores = new double[test.size()];
     boolean[] labels = new boolean[test.size()];

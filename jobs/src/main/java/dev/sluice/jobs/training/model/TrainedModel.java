@@ -8,6 +8,7 @@ import dev.sluice.avro.models.TrainingLineage;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -47,7 +48,7 @@ public record TrainedModel(
     Objects.requireNonNull(signature, "signature");
     Objects.requireNonNull(preprocessing, "preprocessing");
     Objects.requireNonNull(lineage, "lineage");
-    metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     Objects.requireNonNull(profile, "profile");
     Objects.requireNonNull(exportCheck, "exportCheck");
   }

@@ -2,6 +2,7 @@ package dev.sluice.jobs.training.model;
 
 import dev.sluice.operators.features.FeatureSet;
 import dev.sluice.state.features.ViewSchema;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record TrainingContext(
   public TrainingContext {
     featureNames = List.copyOf(featureNames);
     Objects.requireNonNull(featureSetVersion, "featureSetVersion");
-    viewVersions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(viewVersions));
+    viewVersions = Collections.unmodifiableMap(new LinkedHashMap<>(viewVersions));
     Objects.requireNonNull(codeVersion, "codeVersion");
     Objects.requireNonNull(trainingSource, "trainingSource");
     Objects.requireNonNull(trigger, "trigger");

@@ -2,6 +2,7 @@ package dev.sluice.jobs.training.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -21,12 +22,14 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -56,12 +59,10 @@ class ModelTrainerTest {
 
   private static TrainingSet set;
   private static TrainingContext context;
-  private static final Map<ModelKind, TrainedModel> TRAINED =
-      new java.util.EnumMap<>(ModelKind.class);
+  private static final Map<ModelKind, TrainedModel> TRAINED = new EnumMap<>(ModelKind.class);
 
   @BeforeAll
-  static void simulateBackfillAndTrain(@org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
+  static void simulateBackfillAndTrain(@TempDir Path dir) throws Exception {
     TrainingSplit split = TrainingSplit.HANDBOOK;
     set =
         SimulatedTrainingData.build(
@@ -286,9 +287,5 @@ class ModelTrainerTest {
   private static double fraudRate(TrainingSet.Split split) {
     List<TrainingSet.Row> rows = set.rows(split);
     return rows.stream().filter(TrainingSet.Row::fraud).count() / (double) rows.size();
-  }
-
-  private static org.assertj.core.data.Offset<Double> within(double offset) {
-    return org.assertj.core.data.Offset.offset(offset);
   }
 }
