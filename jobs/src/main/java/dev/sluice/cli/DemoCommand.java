@@ -11,6 +11,9 @@ import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
 import dev.sluice.jobs.KafkaConnectors;
 import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.jobs.scoring.ScoringWorkflow;
+import dev.sluice.operators.scoring.OnnxScorer;
+import dev.sluice.operators.scoring.ScoringSettings;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.simulator.KafkaEventSink;
 import dev.sluice.simulator.Pacer;
@@ -19,11 +22,16 @@ import dev.sluice.simulator.SimulatedEvent;
 import dev.sluice.simulator.Simulation;
 import dev.sluice.simulator.SimulationRunner;
 import dev.sluice.simulator.SimulatorConfig;
+import dev.sluice.state.models.KafkaModelRegistry;
+import dev.sluice.state.models.ModelRegistryLog;
+import dev.sluice.state.models.RegistryState;
 import dev.sluice.state.online.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
@@ -41,9 +49,10 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start Kafka, the registry and Redis, then run the ingest and feature jobs (web UI on",
-      "127.0.0.1:8081) fed by the fraud simulator and a few bad records, until Ctrl-C or",
-      "'bin/sluice infra down'. Features go to Redis (bin/sluice features get) and Parquet (var/data/offline)."
+      "Start Kafka, the registry and Redis, train and register a first model if there is none, then",
+      "run ingest, features and scoring as one job (web UI on 127.0.0.1:8081) fed by the fraud",
+      "simulator and a few bad records, until Ctrl-C or 'bin/sluice infra down'. Features go to Redis",
+      "and Parquet (var/data/offline), predictions to the 'predictions' topic."
     })
 final class DemoCommand implements Callable<Integer> {
   /** Pid file of a running demo, so that {@code infra down} can stop it first. */
@@ -81,7 +90,37 @@ final class DemoCommand implements Callable<Integer> {
       description = "Flink web UI port (default: ${DEFAULT-VALUE}).")
   int webUiPort;
 
-  static final String JOB_NAME = "sluice demo: ingest + features";
+  @Option(
+      names = "--model",
+      defaultValue = "fraud",
+      description =
+          "Registered model the demo scores with; trained and registered first if it has no champion (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  static final String JOB_NAME = "sluice demo: ingest + features + scoring";
+
+  /**
+   * The first models' training data: another population (seed 1, smaller, so it trains in about a
+   * minute) over the split's weeks, so the demo's traffic (seed 0) was never seen in training.
+   */
+  static final List<String> FIRST_MODEL_TRAINING =
+      List.of(
+          "--simulate",
+          "--customers",
+          "2000",
+          "--terminals",
+          "4000",
+          "--simulation-seed",
+          "1",
+          "--split",
+          "2018-05-08/7/7/7",
+          "--model",
+          "all",
+          "--register",
+          "--promote",
+          "champion,challenger",
+          "--trigger",
+          "demo");
 
   @Override
   public Integer call() throws Exception {
@@ -93,6 +132,7 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
     RegistryConfig registry = RegistryConfig.of(RegistryService.URL);
+    ensureModel(registry);
     SimulatorConfig simulation =
         SimulatorConfig.builder().customers(customers).terminals(terminals).build();
     JobOptions jobOptions = new JobOptions();
@@ -135,7 +175,17 @@ final class DemoCommand implements Callable<Integer> {
         FlinkEnvironments.create(FlinkEnvironments.Mode.LOCAL, config.checkpoints(), webUiPort);
     // One job graph for both, so the demo has one job to watch and to stop.
     IngestJob.attach(env, config);
-    FeatureJob.attach(env, features);
+    ScoringWorkflow.attach(
+        FeatureJob.attach(env, features).featureRows(),
+        new ScoringWorkflow.Config(
+            KafkaService.BOOTSTRAP,
+            registry,
+            ModelRegistryLog.DEFAULT_TOPIC,
+            "predictions",
+            "dead-letters",
+            "sluice-scoring",
+            ScoringSettings.defaults(model)),
+        OnnxScorer.FACTORY);
     JobClient job = env.executeAsync(JOB_NAME);
     Transaction first = firstTransaction(simulation);
 
@@ -209,6 +259,14 @@ final class DemoCommand implements Callable<Integer> {
         "  accepted            bin/sluice topics tail valid-transactions   |   bin/sluice topics tail valid-labels%n");
     System.out.printf("  dead letters        bin/sluice topics tail dead-letters%n");
     System.out.printf(
+        "  predictions         bin/sluice topics tail predictions   (one decision per transaction, plus the challenger's shadow score)%n");
+    System.out.printf(
+        "  models              bin/sluice model list %s   |   bin/sluice model show %s%n",
+        model, model);
+    System.out.printf(
+        "  switch live         bin/sluice model promote %s VERSION   (then: bin/sluice model rollback %s)%n",
+        model, model);
+    System.out.printf(
         "  feature rows        bin/sluice topics tail feature-rows   (one per transaction, as of it)%n");
     System.out.printf(
         "  online store        bin/sluice features get --entity customer=%s --entity terminal=%s%n",
@@ -222,6 +280,35 @@ final class DemoCommand implements Callable<Integer> {
         "  labels arrive days after their transactions in simulated time: about a minute into the demo at this rate%n%n");
     job.getJobExecutionResult().get();
     return 0;
+  }
+
+  /**
+   * Makes sure the model has a champion: loads it if the registry has one, otherwise trains the
+   * first versions on a separate simulated population and registers them (champion and challenger).
+   */
+  private void ensureModel(RegistryConfig registry) throws Exception {
+    ModelRegistryLog log = ModelRegistryLog.of(KafkaService.BOOTSTRAP, registry);
+    try (KafkaModelRegistry models = KafkaModelRegistry.open(log, ModelCommand.NO_REGISTRATION)) {
+      var champion = models.read().resolve(model, RegistryState.CHAMPION);
+      if (champion.isPresent()) {
+        System.out.printf(
+            "sluice demo: scoring with %s v%d (the registry's champion)%n",
+            model, champion.get().getVersion());
+        return;
+      }
+    }
+    System.out.printf(
+        "sluice demo: %s has no champion yet: training the first models on a simulated history"
+            + " (about a minute)%n",
+        model);
+    List<String> args = new ArrayList<>(List.of("model", "train"));
+    args.addAll(FIRST_MODEL_TRAINING);
+    args.addAll(List.of("--name", model));
+    int exit = SluiceCli.commandLine().execute(args.toArray(String[]::new));
+    if (exit != 0) {
+      throw new IllegalStateException(
+          "training the first model failed (exit " + exit + "); see the messages above");
+    }
   }
 
   /** The simulation's first transaction: its customer and terminal are the first in the store. */

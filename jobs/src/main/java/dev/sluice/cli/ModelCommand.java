@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ModelCommand.ListModels.class,
       RegisterCommand.class,
+      TrainCommand.class,
       ModelCommand.Show.class,
       ModelCommand.Promote.class,
       ModelCommand.Demote.class,

@@ -6,13 +6,19 @@ import dev.sluice.jobs.training.OfflineTrainingData;
 import dev.sluice.jobs.training.SimulatedTrainingData;
 import dev.sluice.jobs.training.TrainingSet;
 import dev.sluice.jobs.training.TrainingSplit;
+import dev.sluice.jobs.training.model.ExportVerification;
 import dev.sluice.jobs.training.model.HandbookTable;
 import dev.sluice.jobs.training.model.ModelKind;
 import dev.sluice.jobs.training.model.ModelTrainer;
 import dev.sluice.jobs.training.model.TrainedModel;
 import dev.sluice.jobs.training.model.TrainingContext;
 import dev.sluice.operators.features.FeatureSet;
+import dev.sluice.operators.scoring.OnnxModelValidator;
+import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.simulator.SimulatorConfig;
+import dev.sluice.state.models.KafkaModelRegistry;
+import dev.sluice.state.models.ModelRegistryLog;
+import dev.sluice.state.models.ModelVersions;
 import dev.sluice.state.offline.OfflineStoreLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,6 +45,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.specific.SpecificDatumWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -181,6 +188,24 @@ public final class TrainCommand implements Callable<Integer> {
   String trigger;
 
   @Option(
+      names = "--register",
+      description =
+          "Register each trained model in the model registry (after the export check) with its"
+              + " lineage, metrics and reference profile.")
+  boolean register;
+
+  @Option(
+      names = "--promote",
+      split = ",",
+      paramLabel = "ALIAS",
+      description =
+          "With --register: point these aliases at the new versions, in --model order (e.g."
+              + " --model all --promote champion,challenger).")
+  List<String> promote = List.of();
+
+  @Mixin ModelCommand.RegistryOptions registry;
+
+  @Option(
       names = "--handbook-table",
       description =
           "Print AUC ROC, average precision and Card Precision@100 beside the handbook's published"
@@ -191,6 +216,20 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainingSplit periods = parseSplit(split);
     List<ModelKind> kinds = parseModels(model);
+    if (!promote.isEmpty() && !register) {
+      throw new IllegalArgumentException("--promote needs --register");
+    }
+    if (promote.size() > kinds.size()) {
+      throw new IllegalArgumentException(
+          "--promote names "
+              + promote.size()
+              + " aliases for "
+              + kinds.size()
+              + " trained model(s): one alias per model, in --model order");
+    }
+    if (register) {
+      ModelRegistryLog.requireName("--name", name);
+    }
     FraudFeatures.TerminalRisk risk = FraudFeatures.TerminalRisk.parse(terminalRisk);
     List<Path> outputs = outputs(kinds);
     long started = System.nanoTime();
@@ -245,6 +284,15 @@ public final class TrainCommand implements Callable<Integer> {
       progress(String.format(Locale.ROOT, "trained %s in %.1f s", kind.id(), seconds(t)));
       trained.add(result);
       printMetrics(result);
+      double diff =
+          ExportVerification.verify(result, candidate(result, Instant.now()), OnnxScorer.FACTORY);
+      progress(
+          String.format(
+              Locale.ROOT,
+              "export check: %,d test rows scored by ONNX Runtime, max |onnx - %s| = %.1e",
+              result.exportCheck().rows(),
+              kind.id(),
+              diff));
       if (!outputs.isEmpty()) {
         write(result, outputs.get(i));
       }
@@ -263,8 +311,41 @@ public final class TrainCommand implements Callable<Integer> {
           HandbookTable.format(
               HandbookTable.lines(trained, HandbookTable.randomScores(set, seed))));
     }
+    if (register) {
+      registerAll(trained);
+    }
     progress(String.format(Locale.ROOT, "done in %.1f s", seconds(started)));
     return 0;
+  }
+
+  private void registerAll(List<TrainedModel> trained) throws Exception {
+    try (KafkaModelRegistry models =
+        ModelCommand.open(
+            registry, new OnnxModelValidator(), KafkaModelRegistry.IfMissing.CREATE)) {
+      for (int i = 0; i < trained.size(); i++) {
+        ModelVersion version = models.register(candidate(trained.get(i), Instant.now()));
+        System.out.printf(
+            "registered %s v%d (%s, sha256 %s)%n",
+            version.getName(),
+            version.getVersion(),
+            trained.get(i).kind().id(),
+            version.getSha256());
+        if (i < promote.size()) {
+          System.out.println(
+              ModelVersions.describe(
+                  models.promote(
+                      name, version.getVersion(), promote.get(i), "trained (" + trigger + ")")));
+        }
+      }
+    }
+  }
+
+  private ModelVersion candidate(TrainedModel result, Instant at) {
+    return result.candidate(
+        name,
+        "trained by sluice model train (" + result.kind().id() + ")",
+        at,
+        ModelRegistryLog.currentActor());
   }
 
   private OfflineTrainingData.Result simulated(
