@@ -336,7 +336,8 @@ public final class ScoringOperator extends AbstractStreamOperator<Prediction>
     batchSize = 0;
     batches.inc();
     Scorer champion = models.champion();
-    Scorer challenger = models.challenger();
+    // A challenger that is the champion's version has nothing to add: no shadow, no canary.
+    Scorer challenger = models.challenger() == champion ? null : models.challenger();
     // Which rows each version decides for, and which it scores in shadow.
     boolean[] canary = new boolean[n];
     if (challenger != null && settings.canaryShare() > 0) {

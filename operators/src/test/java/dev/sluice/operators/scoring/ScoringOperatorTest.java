@@ -158,6 +158,27 @@ class ScoringOperatorTest {
   }
 
   @Test
+  void aChallengerPromotedToChampionIsNotAlsoScoredInShadow() throws Exception {
+    open(settings(8));
+    register(1);
+    register(2);
+    promote(1, RegistryState.CHAMPION);
+    promote(2, RegistryState.CHALLENGER);
+    promote(2, RegistryState.CHAMPION);
+    harness.processElement1(row("tx-0", 0, 3.0), T0);
+    harness.processBothWatermarks(new Watermark(T0 + 100));
+
+    assertThat(predictions())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getModelVersion()).isEqualTo(2);
+              assertThat(p.getShadow()).isFalse();
+            });
+    assertThat(LinearScorer.OPEN).as("v1 is served by no alias").containsExactly(2);
+  }
+
+  @Test
   void aCanaryShareOfEntitiesIsDecidedByTheChallenger() throws Exception {
     ScoringSettings half =
         new ScoringSettings(
