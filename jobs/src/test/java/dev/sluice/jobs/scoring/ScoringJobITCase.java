@@ -19,6 +19,7 @@ import dev.sluice.jobs.KafkaConnectors;
 import dev.sluice.jobs.ScoringJob;
 import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.testing.KafkaTestCluster;
+import dev.sluice.jobs.testing.NodeProducer;
 import dev.sluice.jobs.testing.RealServices;
 import dev.sluice.operators.scoring.OnnxModelInspector;
 import dev.sluice.operators.scoring.OnnxModelValidator;
@@ -36,6 +37,7 @@ import dev.sluice.state.testing.FlinkTestCluster;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,6 +168,31 @@ class ScoringJobITCase {
                 .deserialize(record.value());
         assertThat(p.getSchemaId()).isEqualTo(headerId);
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(p.getEventId());
+      }
+
+      // An independent Node.js consumer (kafkajs + @kafkajs/confluent-schema-registry) reads them
+      // too.
+      Path script = NodeProducer.install(Files.createDirectories(dir.resolve("node")));
+      JsonNode node =
+          new ObjectMapper()
+              .readTree(
+                  NodeProducer.run(
+                      script.resolveSibling("consume.js"),
+                      kafka.bootstrapServers(),
+                      SERVICES.registry().url(),
+                      Topics.PREDICTIONS.name(),
+                      Integer.toString(all.size()),
+                      "60000"));
+      assertThat(node.get("read").asInt()).isEqualTo(all.size());
+      Map<String, Double> decisionScores = new HashMap<>();
+      decisions.forEach(p -> decisionScores.put(p.getEventId(), p.getScore()));
+      for (JsonNode record : node.get("records")) {
+        JsonNode value = record.get("value");
+        assertThat(value.get("eventId").asText()).isEqualTo(record.get("key").asText());
+        if (!value.get("shadow").asBoolean()) {
+          assertThat(value.get("score").asDouble())
+              .isEqualTo(decisionScores.get(value.get("eventId").asText()));
+        }
       }
 
       List<DeadLetter> letters =

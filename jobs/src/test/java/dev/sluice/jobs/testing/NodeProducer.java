@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * node and npm.
  */
 public final class NodeProducer {
-  private static final String[] FILES = {"package.json", "package-lock.json", "produce.js"};
+  private static final String[] FILES = {
+    "package.json", "package-lock.json", "produce.js", "consume.js"
+  };
 
   private NodeProducer() {}
 
