@@ -69,6 +69,17 @@ import picocli.CommandLine.Option;
       "Reproduce the handbook's table: --simulate --terminal-risk handbook --model all --handbook-table"
     })
 public final class TrainCommand implements Callable<Integer> {
+  /**
+   * Tribuo logs every epoch at INFO through java.util.logging; the command prints its own progress.
+   * Held here so that the level is not lost when the logger is garbage-collected.
+   */
+  private static final java.util.logging.Logger TRIBUO_LOG =
+      java.util.logging.Logger.getLogger("org.tribuo");
+
+  static {
+    TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   /** Model name of the candidates. */
   static final String DEFAULT_NAME = "fraud";
 
