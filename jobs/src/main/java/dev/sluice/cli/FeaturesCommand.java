@@ -13,6 +13,7 @@ import dev.sluice.state.online.OnlineFeatureStore;
 import dev.sluice.state.online.OnlineStoreException;
 import dev.sluice.state.online.RedisOnlineFeatureStore;
 import dev.sluice.state.online.RedisSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -240,18 +241,10 @@ final class FeaturesCommand {
       if (Files.exists(out) && !overwrite) {
         throw new IllegalArgumentException(out + " already exists: pass --overwrite to replace it");
       }
-      String base =
-          offlineStore != null
-              ? JobCommand.Backfill.uri(offlineStore)
-              : JobCommand.defaultOfflineStore();
-      OfflineStoreLayout layout = new OfflineStoreLayout(base);
-      if (!layout.featuresDir().getFileSystem().exists(layout.featuresDir())) {
-        throw new IllegalArgumentException(
-            "no offline store at "
-                + base
-                + " (no features/ folder): run 'bin/sluice job features' or 'bin/sluice job backfill'"
-                + " into it first");
-      }
+      OfflineStoreLayout layout =
+          existingOfflineStore(
+              offlineStore,
+              "run 'bin/sluice job features' or 'bin/sluice job backfill' into it first");
       OfflineTrainingData.Result result =
           OfflineTrainingData.build(layout, featureSet(terminalRisk), periods);
       if (result.trainingSet().rows().isEmpty()) {
@@ -259,7 +252,7 @@ final class FeaturesCommand {
             "no labelled transaction with features in "
                 + periods.format()
                 + " under "
-                + base
+                + layout.baseUri()
                 + " (run the feature job or a backfill over that period first)");
       }
       TrainingSetWriter.write(result.trainingSet(), out, format, overwrite);
@@ -267,5 +260,25 @@ final class FeaturesCommand {
       System.out.printf("written: %s (%s)%n", out.toAbsolutePath(), format);
       return 0;
     }
+  }
+
+  /**
+   * The offline store at {@code offlineStore} (a path or URI; null: the project's), which must have
+   * been written already.
+   *
+   * @param whatToDo the advice of the error message when it has no features yet
+   */
+  static OfflineStoreLayout existingOfflineStore(String offlineStore, String whatToDo)
+      throws IOException {
+    String base =
+        offlineStore != null
+            ? JobCommand.Backfill.uri(offlineStore)
+            : JobCommand.defaultOfflineStore();
+    OfflineStoreLayout layout = new OfflineStoreLayout(base);
+    if (!layout.featuresDir().getFileSystem().exists(layout.featuresDir())) {
+      throw new IllegalArgumentException(
+          "no offline store at " + base + " (no features/ folder): " + whatToDo);
+    }
+    return layout;
   }
 }

@@ -257,18 +257,12 @@ public final class TrainCommand implements Callable<Integer> {
       if (workDir != null || simulateFrom != null) {
         throw new IllegalArgumentException("--work-dir and --simulate-from need --simulate");
       }
-      String base =
-          offlineStore != null
-              ? JobCommand.Backfill.uri(offlineStore)
-              : JobCommand.defaultOfflineStore();
-      OfflineStoreLayout layout = new OfflineStoreLayout(base);
-      if (!layout.featuresDir().getFileSystem().exists(layout.featuresDir())) {
-        throw new IllegalArgumentException(
-            "no offline store at "
-                + base
-                + " (no features/ folder): run 'bin/sluice job backfill' into it, or train on a"
-                + " fresh simulation with --simulate");
-      }
+      OfflineStoreLayout layout =
+          FeaturesCommand.existingOfflineStore(
+              offlineStore,
+              "run 'bin/sluice job backfill' into it, or train on a fresh simulation with"
+                  + " --simulate");
+      String base = layout.baseUri();
       progress("reading the training set " + periods.format() + " from " + base);
       source = "offline store " + base;
       data = OfflineTrainingData.build(layout, features, periods);
