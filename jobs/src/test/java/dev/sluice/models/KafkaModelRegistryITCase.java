@@ -161,7 +161,7 @@ class KafkaModelRegistryITCase {
 
   @Test
   void concurrentWritersGetDistinctConsecutiveNumbersAndBothVersionsAreKept() throws Exception {
-    int perWriter = 6;
+    int perWriter = 10;
     CyclicBarrier start = new CyclicBarrier(2);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     List<ModelVersion> returned = new ArrayList<>();
@@ -205,6 +205,49 @@ class KafkaModelRegistryITCase {
     System.out.printf(
         "concurrent registration: %d records for %d versions (%d lost races retried)%n",
         records().size(), 2 * perWriter, records().size() - 2 * perWriter);
+  }
+
+  @Test
+  void concurrentPromotionsBothApplyOneAfterTheOther() throws Exception {
+    try (KafkaModelRegistry setup = open()) {
+      for (int i = 1; i <= 3; i++) {
+        setup.register(candidate(FRAUD, "model " + i));
+      }
+      setup.promote(FRAUD, 1, CHAMPION, "start");
+    }
+    CyclicBarrier start = new CyclicBarrier(2);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<AliasChange> returned = new ArrayList<>();
+    try (KafkaModelRegistry a = open();
+        KafkaModelRegistry b = open()) {
+      Future<AliasChange> toTwo =
+          pool.submit(
+              () -> {
+                start.await();
+                return a.promote(FRAUD, 2, CHAMPION, "a");
+              });
+      Future<AliasChange> toThree =
+          pool.submit(
+              () -> {
+                start.await();
+                return b.promote(FRAUD, 3, CHAMPION, "b");
+              });
+      returned.add(toTwo.get());
+      returned.add(toThree.get());
+    } finally {
+      pool.shutdownNow();
+    }
+
+    RegistryState state;
+    try (KafkaModelRegistry reader = open()) {
+      state = reader.read();
+    }
+    List<AliasChange> history = state.history(FRAUD);
+    assertThat(history).hasSize(3);
+    assertThat(history.subList(1, 3)).containsExactlyInAnyOrderElementsOf(returned);
+    // The later change was planned on the earlier one: the alias never skipped a step.
+    assertThat(history.get(2).getPreviousVersion()).isEqualTo(history.get(1).getVersion());
+    assertThat(state.aliases(FRAUD)).isEqualTo(Map.of(CHAMPION, history.get(2).getVersion()));
   }
 
   @Test
