@@ -268,6 +268,17 @@ class KafkaModelRegistryITCase {
   }
 
   @Test
+  void aModelTooLargeForTheTopicIsRefusedBeforeAnythingIsWritten() throws Exception {
+    try (KafkaModelRegistry registry = open()) {
+      ByteBuffer huge = ByteBuffer.allocate(KafkaModelRegistry.MAX_MODEL_BYTES + 1);
+      assertThatThrownBy(() -> registry.register(candidate(FRAUD, huge)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("model fraud is 66060289 bytes; the registry takes models up to");
+    }
+    assertThat(records()).isEmpty();
+  }
+
+  @Test
   void theTopicIsCreatedCompactedWithOnePartitionAndRoomForLargeModels() throws Exception {
     try (KafkaModelRegistry registry = open()) {
       assertThat(registry.read().models()).isEmpty();

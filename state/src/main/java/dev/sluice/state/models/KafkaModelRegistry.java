@@ -71,6 +71,9 @@ public final class KafkaModelRegistry implements ModelRegistry {
   /** Attempts of one write before giving up to concurrent writers. */
   public static final int MAX_ATTEMPTS = 10;
 
+  /** Largest ONNX model accepted: the record limit less 1 MiB for everything else in it. */
+  public static final int MAX_MODEL_BYTES = ModelRegistryLog.MAX_MESSAGE_BYTES - 1024 * 1024;
+
   /** What {@link #open} does when the topic does not exist. */
   public enum IfMissing {
     /** Create it (single partition, {@link ModelRegistryLog#topicConfigs()}). */
@@ -287,6 +290,19 @@ public final class KafkaModelRegistry implements ModelRegistry {
   public synchronized ModelVersion register(ModelVersion candidate)
       throws InvalidModelException, IOException {
     String name = ModelRegistryLog.requireName("model name", candidate.getName());
+    int size = candidate.getOnnx().remaining();
+    if (size > MAX_MODEL_BYTES) {
+      throw new IllegalArgumentException(
+          "model "
+              + name
+              + " is "
+              + size
+              + " bytes; the registry takes models up to "
+              + MAX_MODEL_BYTES
+              + " bytes (its topic's records are limited to "
+              + ModelRegistryLog.MAX_MESSAGE_BYTES
+              + " bytes, with room kept for the signature and profile)");
+    }
     validator.validate(candidate);
     ModelVersion record = ModelVersion.newBuilder(candidate).build();
     record.setSha256(RegistryState.sha256(record.getOnnx()));
