@@ -42,9 +42,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,6 +142,37 @@ class KafkaModelRegistryITCase {
     try (Deserializer<RegistryEvent> deserializer = log().newDeserializer()) {
       assertThat(deserializer.deserialize(topic, records.get(1).value())).isEqualTo(events.get(1));
     }
+  }
+
+  @Test
+  void aFollowerOfTheLogSeesWhatTheRegistrySees() throws Exception {
+    RegistryState expected;
+    try (KafkaModelRegistry registry = open()) {
+      registry.register(candidate(FRAUD, "model 1"));
+      registry.register(candidate("churn", "churn 1"));
+      registry.register(candidate(FRAUD, "model 2"));
+      registry.promote(FRAUD, 2, CHAMPION, "");
+      registry.promote(FRAUD, 1, CHALLENGER, "");
+      expected = registry.read();
+    }
+
+    // As the scoring job does: partition 0 from the earliest offset, one model's events applied.
+    RegistryState follower = RegistryState.forModel(FRAUD);
+    ModelRegistryLog log = log();
+    TopicPartition partition = new TopicPartition(log.topic(), 0);
+    try (KafkaConsumer<String, RegistryEvent> consumer =
+        new KafkaConsumer<>(
+            log.consumerProperties(), new StringDeserializer(), log.newDeserializer())) {
+      consumer.assign(List.of(partition));
+      long end = consumer.endOffsets(List.of(partition)).get(partition);
+      while (consumer.position(partition) < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> follower.apply(r.value()));
+      }
+    }
+
+    assertThat(follower.models()).containsExactly(FRAUD);
+    assertThat(follower.versions(FRAUD)).isEqualTo(expected.versions(FRAUD));
+    assertThat(follower.aliases(FRAUD)).isEqualTo(Map.of(CHAMPION, 2, CHALLENGER, 1));
   }
 
   @Test
