@@ -42,9 +42,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,6 +145,37 @@ class KafkaModelRegistryITCase {
   }
 
   @Test
+  void aFollowerOfTheLogSeesWhatTheRegistrySees() throws Exception {
+    RegistryState expected;
+    try (KafkaModelRegistry registry = open()) {
+      registry.register(candidate(FRAUD, "model 1"));
+      registry.register(candidate("churn", "churn 1"));
+      registry.register(candidate(FRAUD, "model 2"));
+      registry.promote(FRAUD, 2, CHAMPION, "");
+      registry.promote(FRAUD, 1, CHALLENGER, "");
+      expected = registry.read();
+    }
+
+    // As the scoring job does: partition 0 from the earliest offset, one model's events applied.
+    RegistryState follower = RegistryState.forModel(FRAUD);
+    ModelRegistryLog log = log();
+    TopicPartition partition = new TopicPartition(log.topic(), 0);
+    try (KafkaConsumer<String, RegistryEvent> consumer =
+        new KafkaConsumer<>(
+            log.consumerProperties(), new StringDeserializer(), log.newDeserializer())) {
+      consumer.assign(List.of(partition));
+      long end = consumer.endOffsets(List.of(partition)).get(partition);
+      while (consumer.position(partition) < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> follower.apply(r.value()));
+      }
+    }
+
+    assertThat(follower.models()).containsExactly(FRAUD);
+    assertThat(follower.versions(FRAUD)).isEqualTo(expected.versions(FRAUD));
+    assertThat(follower.aliases(FRAUD)).isEqualTo(Map.of(CHAMPION, 2, CHALLENGER, 1));
+  }
+
+  @Test
   void aRefusedModelWritesNothingAndTheValidatorsMessagePropagates() throws Exception {
     try (KafkaModelRegistry accepting = open()) {
       accepting.register(candidate(FRAUD, "model 1"));
@@ -161,7 +195,7 @@ class KafkaModelRegistryITCase {
 
   @Test
   void concurrentWritersGetDistinctConsecutiveNumbersAndBothVersionsAreKept() throws Exception {
-    int perWriter = 6;
+    int perWriter = 10;
     CyclicBarrier start = new CyclicBarrier(2);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     List<ModelVersion> returned = new ArrayList<>();
@@ -208,6 +242,49 @@ class KafkaModelRegistryITCase {
   }
 
   @Test
+  void concurrentPromotionsBothApplyOneAfterTheOther() throws Exception {
+    try (KafkaModelRegistry setup = open()) {
+      for (int i = 1; i <= 3; i++) {
+        setup.register(candidate(FRAUD, "model " + i));
+      }
+      setup.promote(FRAUD, 1, CHAMPION, "start");
+    }
+    CyclicBarrier start = new CyclicBarrier(2);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<AliasChange> returned = new ArrayList<>();
+    try (KafkaModelRegistry a = open();
+        KafkaModelRegistry b = open()) {
+      Future<AliasChange> toTwo =
+          pool.submit(
+              () -> {
+                start.await();
+                return a.promote(FRAUD, 2, CHAMPION, "a");
+              });
+      Future<AliasChange> toThree =
+          pool.submit(
+              () -> {
+                start.await();
+                return b.promote(FRAUD, 3, CHAMPION, "b");
+              });
+      returned.add(toTwo.get());
+      returned.add(toThree.get());
+    } finally {
+      pool.shutdownNow();
+    }
+
+    RegistryState state;
+    try (KafkaModelRegistry reader = open()) {
+      state = reader.read();
+    }
+    List<AliasChange> history = state.history(FRAUD);
+    assertThat(history).hasSize(3);
+    assertThat(history.subList(1, 3)).containsExactlyInAnyOrderElementsOf(returned);
+    // The later change was planned on the earlier one: the alias never skipped a step.
+    assertThat(history.get(2).getPreviousVersion()).isEqualTo(history.get(1).getVersion());
+    assertThat(state.aliases(FRAUD)).isEqualTo(Map.of(CHAMPION, history.get(2).getVersion()));
+  }
+
+  @Test
   void aFiveMegabyteModelRoundTrips() throws Exception {
     ByteBuffer onnx = ModelFixtures.bytes(5 * 1024 * 1024, 7);
     ModelVersion registered;
@@ -222,6 +299,17 @@ class KafkaModelRegistryITCase {
     assertThat(read.getSha256())
         .isEqualTo(RegistryState.sha256(onnx))
         .isEqualTo(registered.getSha256());
+  }
+
+  @Test
+  void aModelTooLargeForTheTopicIsRefusedBeforeAnythingIsWritten() throws Exception {
+    try (KafkaModelRegistry registry = open()) {
+      ByteBuffer huge = ByteBuffer.allocate(KafkaModelRegistry.MAX_MODEL_BYTES + 1);
+      assertThatThrownBy(() -> registry.register(candidate(FRAUD, huge)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("model fraud is 66060289 bytes; the registry takes models up to");
+    }
+    assertThat(records()).isEmpty();
   }
 
   @Test

@@ -21,12 +21,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -34,6 +36,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -67,6 +70,9 @@ import org.slf4j.LoggerFactory;
 public final class KafkaModelRegistry implements ModelRegistry {
   /** Attempts of one write before giving up to concurrent writers. */
   public static final int MAX_ATTEMPTS = 10;
+
+  /** Largest ONNX model accepted: the record limit less 1 MiB for everything else in it. */
+  public static final int MAX_MODEL_BYTES = ModelRegistryLog.MAX_MESSAGE_BYTES - 1024 * 1024;
 
   /** What {@link #open} does when the topic does not exist. */
   public enum IfMissing {
@@ -226,7 +232,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
                 + "): the model registry would lose registered versions. Set cleanup.policy=compact"
                 + " or retention.ms=-1 on it");
       }
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw kafkaFailure("cannot check the model registry topic '" + topic + "'", log, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -235,7 +241,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
   }
 
   private static TopicDescription describe(Admin admin, String topic)
-      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+      throws InterruptedException, ExecutionException, TimeoutException {
     try {
       return admin
           .describeTopics(List.of(topic))
@@ -252,10 +258,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
 
   /** A new topic's description, once the broker's metadata knows it. */
   private static TopicDescription awaitDescription(Admin admin, String topic)
-      throws InterruptedException,
-          ExecutionException,
-          java.util.concurrent.TimeoutException,
-          IOException {
+      throws InterruptedException, ExecutionException, TimeoutException, IOException {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       TopicDescription description = describe(admin, topic);
@@ -287,6 +290,19 @@ public final class KafkaModelRegistry implements ModelRegistry {
   public synchronized ModelVersion register(ModelVersion candidate)
       throws InvalidModelException, IOException {
     String name = ModelRegistryLog.requireName("model name", candidate.getName());
+    int size = candidate.getOnnx().remaining();
+    if (size > MAX_MODEL_BYTES) {
+      throw new IllegalArgumentException(
+          "model "
+              + name
+              + " is "
+              + size
+              + " bytes; the registry takes models up to "
+              + MAX_MODEL_BYTES
+              + " bytes (its topic's records are limited to "
+              + ModelRegistryLog.MAX_MESSAGE_BYTES
+              + " bytes, with room kept for the signature and profile)");
+    }
     validator.validate(candidate);
     ModelVersion record = ModelVersion.newBuilder(candidate).build();
     record.setSha256(RegistryState.sha256(record.getOnnx()));
@@ -419,7 +435,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
                 + " to "
                 + describe(current)
                 + " while this "
-                + action.name().toLowerCase(java.util.Locale.ROOT)
+                + action.name().toLowerCase(Locale.ROOT)
                 + " was being written; nothing done (see 'sluice model history "
                 + name
                 + "')");
@@ -448,7 +464,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
       if (state.nextSequence(name) <= sequence) {
         throw new IllegalStateException(
             "the registry ignored the "
-                + action.name().toLowerCase(java.util.Locale.ROOT)
+                + action.name().toLowerCase(Locale.ROOT)
                 + " of "
                 + alias
                 + " of "
@@ -540,7 +556,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
               .offset();
       producer.flush();
       return offset;
-    } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+    } catch (ExecutionException | TimeoutException | KafkaException e) {
       throw kafkaFailure("cannot append " + key + " to topic '" + log.topic() + "'", log, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -631,7 +647,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
       producer.close(Duration.ofSeconds(5));
     } finally {
       try {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       } finally {
         schemas.close();
       }
