@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.Conversions;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,6 +73,30 @@ final class TopicsCommand {
             throw e;
           }
         }
+      }
+      awaitMetadata(admin, Topics.ALL.stream().map(Topics.Spec::name).toList());
+    }
+  }
+
+  /**
+   * Waits until every topic can be described: a broker acknowledges a creation before its metadata
+   * reaches every listener, and a job or command started right after would not find the topic.
+   */
+  private static void awaitMetadata(Admin admin, List<String> names) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.describeTopics(names).allTopicNames().get();
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "topics created but not visible in the broker's metadata after 30 s: "
+                  + e.getCause().getMessage(),
+              e);
+        }
+        Thread.sleep(100);
       }
     }
   }
