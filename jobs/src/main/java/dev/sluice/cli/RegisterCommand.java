@@ -117,11 +117,8 @@ final class RegisterCommand extends ModelCommand.RegistryCommand {
             .setSha256("")
             .setSignature(signature)
             .setPreprocessing(
-                Preprocessing.newBuilder()
-                    .setKind(PreprocessingKind.NONE)
-                    .setShift(List.of())
-                    .setScale(List.of())
-                    .build())
+                // Shift and scale default to empty.
+                Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
             .setThreshold(threshold)
             .setLineage(null)
             .setMetrics(Map.of())

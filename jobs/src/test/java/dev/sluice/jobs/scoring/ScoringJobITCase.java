@@ -323,11 +323,8 @@ class ScoringJobITCase {
         .setSha256("")
         .setSignature(ModelSignature.newBuilder(signature).setFeatureSetVersion("fs-test").build())
         .setPreprocessing(
-            Preprocessing.newBuilder()
-                .setKind(PreprocessingKind.NONE)
-                .setShift(List.of())
-                .setScale(List.of())
-                .build())
+            // Shift and scale default to empty.
+            Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
         .setThreshold(0.5)
         .setRegisteredAt(Instant.now())
         .setRegisteredBy("test")

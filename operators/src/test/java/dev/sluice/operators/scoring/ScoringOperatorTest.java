@@ -414,11 +414,8 @@ class ScoringOperatorTest {
                 .setPositiveIndex(1)
                 .build())
         .setPreprocessing(
-            Preprocessing.newBuilder()
-                .setKind(PreprocessingKind.NONE)
-                .setShift(List.of())
-                .setScale(List.of())
-                .build())
+            // Shift and scale default to empty.
+            Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
         .setThreshold(0.5)
         .setRegisteredAt(Instant.EPOCH)
         .setRegisteredBy("test")
