@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code sluice} command-line tool (run through {@code bin/sluice}). Subcommands: demo, infra,
- * topics, job, features, model, bench, simulate. Exit codes: 0 success, 1 failure (message on stderr), 2 bad
- * usage, 3 {@code infra status} found a service not ready.
+ * topics, job, features, model, bench, simulate. Exit codes: 0 success, 1 failure (message on
+ * stderr), 2 bad usage, 3 {@code infra status} found a service not ready.
  */
 @Command(
     name = "sluice",
