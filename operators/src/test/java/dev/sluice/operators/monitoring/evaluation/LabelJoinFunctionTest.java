@@ -157,8 +157,7 @@ class LabelJoinFunctionTest {
         .allSatisfy(r -> assertThat(r.getTimestamp()).isEqualTo(DEADLINE))
         .extracting(r -> r.getValue().status, r -> r.getValue().shadow)
         .containsExactlyInAnyOrder(
-            tuple(LabelStatus.UNLABELLED, false),
-            tuple(LabelStatus.UNLABELLED, true));
+            tuple(LabelStatus.UNLABELLED, false), tuple(LabelStatus.UNLABELLED, true));
     assertDrainedAfterDeadline();
     assertThat(emitted()).hasSize(2);
   }
