@@ -133,7 +133,10 @@ public final class WindowEvaluator
     if (!Boolean.TRUE.equals(changed)) {
       windows.put(start, true);
     }
-    long base = watermark == Long.MIN_VALUE ? ctx.timestamp() : watermark;
+    // The next boundary after the watermark (before the first watermark: after the record).
+    Long timestamp = ctx.timestamp();
+    long base =
+        watermark != Long.MIN_VALUE ? watermark : timestamp != null ? timestamp : row.eventTime;
     ctx.timerService()
         .registerEventTimeTimer(
             base - Math.floorMod(base, provisionalInterval) + provisionalInterval);
