@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.avro.Prediction;
 import dev.sluice.avro.Transaction;
 import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.LocalInfra;
@@ -10,8 +11,11 @@ import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
 import dev.sluice.jobs.KafkaConnectors;
+import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.features.FraudFeatures;
+import dev.sluice.jobs.monitoring.MonitoringWorkflow;
 import dev.sluice.jobs.scoring.ScoringWorkflow;
+import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
 import dev.sluice.schemas.registry.RegistryConfig;
@@ -35,6 +39,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
           "Registered model the demo scores with; trained and registered first if it has no champion (default: ${DEFAULT-VALUE}).")
   String model;
 
-  static final String JOB_NAME = "sluice demo: ingest + features + scoring";
+  static final String JOB_NAME = "sluice demo: ingest + features + scoring + evaluation";
 
   /**
    * The first models' training data: another population (seed 1, smaller, so it trains in about a
@@ -175,17 +180,28 @@ final class DemoCommand implements Callable<Integer> {
         FlinkEnvironments.create(FlinkEnvironments.Mode.LOCAL, config.checkpoints(), webUiPort);
     // One job graph for both, so the demo has one job to watch and to stop.
     IngestJob.attach(env, config);
-    ScoringWorkflow.attach(
-        FeatureJob.attach(env, features).featureRows(),
-        new ScoringWorkflow.Config(
+    FeatureJob.Attached attached = FeatureJob.attach(env, features);
+    DataStream<Prediction> predictions =
+        ScoringWorkflow.attach(
+            attached.featureRows(),
+            new ScoringWorkflow.Config(
+                KafkaService.BOOTSTRAP,
+                registry,
+                ModelRegistryLog.DEFAULT_TOPIC,
+                "predictions",
+                "dead-letters",
+                "sluice-scoring",
+                ScoringSettings.defaults(model)),
+            OnnxScorer.FACTORY);
+    MonitoringWorkflow.evaluate(
+        predictions,
+        attached.labels(),
+        new MonitoringWorkflow.Config(
             KafkaService.BOOTSTRAP,
             registry,
-            ModelRegistryLog.DEFAULT_TOPIC,
-            "predictions",
-            "dead-letters",
-            "sluice-scoring",
-            ScoringSettings.defaults(model)),
-        OnnxScorer.FACTORY);
+            Topics.MODEL_METRICS.name(),
+            "sluice-monitoring",
+            EvaluationSettings.DEFAULTS));
     JobClient job = env.executeAsync(JOB_NAME);
     Transaction first = firstTransaction(simulation);
 
@@ -260,6 +276,8 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf("  dead letters        bin/sluice topics tail dead-letters%n");
     System.out.printf(
         "  predictions         bin/sluice topics tail predictions   (one decision per transaction, plus the challenger's shadow score)%n");
+    System.out.printf(
+        "  online evaluation   bin/sluice topics tail model-metrics   (per model version and day: provisional, final once labels are in)%n");
     System.out.printf(
         "  models              bin/sluice model list %s   |   bin/sluice model show %s%n",
         model, model);

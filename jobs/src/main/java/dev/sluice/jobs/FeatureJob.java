@@ -164,11 +164,19 @@ public final class FeatureJob {
   }
 
   /**
-   * Defines the job on {@code env} (the demo runs it in one job graph with ingest).
+   * What {@link #attach} defined, for the stages that follow in the same job.
    *
-   * @return the pipeline's streams, e.g. the feature rows for scoring in the same job
+   * @param features the pipeline's streams, e.g. the feature rows for scoring
+   * @param labels the decoded labels, timestamped by the time they became known
    */
-  public static FeaturePipeline.Output attach(StreamExecutionEnvironment env, Config c) {
+  public record Attached(FeaturePipeline.Output features, DataStream<Label> labels) {
+    public DataStream<FeatureRow> featureRows() {
+      return features.featureRows();
+    }
+  }
+
+  /** Defines the job on {@code env} (the demo runs it in one job graph with ingest). */
+  public static Attached attach(StreamExecutionEnvironment env, Config c) {
     Decoded<Transaction> transactions =
         decode(env, c.input(), c.transactionsTopic(), Transaction.class, Transaction::getEventTime);
     Decoded<Label> labels =
@@ -176,40 +184,44 @@ public final class FeatureJob {
     FeatureSet<Transaction> featureSet = c.featureSet();
     OfflineStoreLayout offline =
         c.offlineStore() == null ? null : new OfflineStoreLayout(c.offlineStore());
-    return FeatureWorkflow.define(
-        transactions.records(),
-        labels.records(),
-        featureSet,
-        c.timing().allowedLateness(),
-        new FeatureWorkflow.Sinks(
-            KafkaConnectors.<FeatureRow>registrySink(
-                c.bootstrapServers(),
-                c.registry(),
-                c.featureRowsTopic(),
-                c.groupId() + "-feature-rows",
-                FeatureRow::getEventId,
-                null),
-            c.redis() == null ? null : new OnlineStoreSink(c.redis(), featureSet.onlineSchemas()),
-            offline == null ? null : schema -> OfflineStoreSinks.viewRows(offline, schema),
-            offline == null || !c.archive()
-                ? null
-                : OfflineStoreSinks.raw(
-                    offline,
-                    OfflineStoreLayout.TRANSACTIONS,
-                    Transaction.class,
-                    Transaction::getEventTime),
-            offline == null || !c.archive()
-                ? null
-                : OfflineStoreSinks.raw(
-                    offline, OfflineStoreLayout.LABELS, Label.class, Label::getEventTime),
-            // Undecodable records on the valid-* topics (someone else wrote there) and late
-            // records go to the dead-letter topic like ingest's.
-            KafkaConnectors.deadLetterSink(
-                c.bootstrapServers(),
-                c.registry(),
-                c.deadLetterTopic(),
-                c.groupId() + "-dead-letters")),
-        transactions.deadLetters().union(labels.deadLetters()));
+    FeaturePipeline.Output features =
+        FeatureWorkflow.define(
+            transactions.records(),
+            labels.records(),
+            featureSet,
+            c.timing().allowedLateness(),
+            new FeatureWorkflow.Sinks(
+                KafkaConnectors.<FeatureRow>registrySink(
+                    c.bootstrapServers(),
+                    c.registry(),
+                    c.featureRowsTopic(),
+                    c.groupId() + "-feature-rows",
+                    FeatureRow::getEventId,
+                    null),
+                c.redis() == null
+                    ? null
+                    : new OnlineStoreSink(c.redis(), featureSet.onlineSchemas()),
+                offline == null ? null : schema -> OfflineStoreSinks.viewRows(offline, schema),
+                offline == null || !c.archive()
+                    ? null
+                    : OfflineStoreSinks.raw(
+                        offline,
+                        OfflineStoreLayout.TRANSACTIONS,
+                        Transaction.class,
+                        Transaction::getEventTime),
+                offline == null || !c.archive()
+                    ? null
+                    : OfflineStoreSinks.raw(
+                        offline, OfflineStoreLayout.LABELS, Label.class, Label::getEventTime),
+                // Undecodable records on the valid-* topics (someone else wrote there) and late
+                // records go to the dead-letter topic like ingest's.
+                KafkaConnectors.deadLetterSink(
+                    c.bootstrapServers(),
+                    c.registry(),
+                    c.deadLetterTopic(),
+                    c.groupId() + "-dead-letters")),
+            transactions.deadLetters().union(labels.deadLetters()));
+    return new Attached(features, labels.records());
   }
 
   record Decoded<T>(DataStream<T> records, DataStream<DeadLetter> deadLetters) {}

@@ -115,6 +115,26 @@ public final class Topics {
           true,
           ModelRegistryLog.topicConfigs());
 
+  public static final Spec MODEL_METRICS =
+      new Spec(
+          "model-metrics",
+          1,
+          Duration.ofDays(90),
+          "online evaluation per model version and event-time window, provisional then final (Avro"
+              + " ModelMetrics)");
+  public static final Spec DRIFT =
+      new Spec(
+          "drift",
+          1,
+          Duration.ofDays(90),
+          "drift statistics per variable and event-time window against the reference profile (Avro"
+              + " DriftResult)");
+  public static final Spec ALERTS =
+      new Spec(
+          "alerts",
+          1,
+          Duration.ofDays(90),
+          "alarms, firing and resolved, with their evidence (Avro Alert)");
   public static final Spec EVENT_COUNTS =
       new Spec(
           "event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
@@ -129,6 +149,7 @@ public final class Topics {
           FEATURE_ROWS,
           PREDICTIONS,
           MODEL_REGISTRY,
+          MODEL_METRICS,
           DEAD_LETTERS,
           EVENT_COUNTS);
 

@@ -1,5 +1,6 @@
 package dev.sluice.operators.monitoring.evaluation;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,7 +17,8 @@ import java.util.Objects;
  * @param k cards checked per day for Card Precision@k; default 100
  */
 public record EvaluationSettings(
-    Duration windowSize, Duration maxLabelDelay, Duration provisionalInterval, int k) {
+    Duration windowSize, Duration maxLabelDelay, Duration provisionalInterval, int k)
+    implements Serializable {
   /** One-day windows, 7-day label delay, provisional at each day boundary, k = 100. */
   public static final EvaluationSettings DEFAULTS =
       new EvaluationSettings(Duration.ofDays(1), Duration.ofDays(7), Duration.ofDays(1), 100);
