@@ -2,7 +2,7 @@ package dev.sluice.operators.monitoring.drift;
 
 /**
  * The two survival functions the drift tests need, without a numerics dependency; both are checked
- * against scipy ({@code DistributionsTest}).
+ * against scipy in {@code DriftStatisticsTest}.
  */
 final class Distributions {
   private static final double[] LANCZOS = {

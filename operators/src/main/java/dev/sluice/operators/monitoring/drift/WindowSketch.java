@@ -39,9 +39,9 @@ import java.util.Objects;
  *
  * <p><b>Both</b>: {@link #count} of non-missing values, {@link #missing} (NaN or null), and the
  * moments of the double values added ({@link #sum}, {@link #sumOfSquares}, {@link #min}, {@link
- * #max}; the mean of a 0/1 label is its rate).
+ * #max}; the mean of a 0/1 label added as doubles is its rate).
  *
- * <p>Size: a numeric sketch holds at most 101 edges and 104 counts, about 1.7 KB serialised however
+ * <p>Size: a numeric sketch holds at most 101 edges and 103 counts, about 1.7 KB serialised however
  * many values it saw ({@code WindowSketchTest} measures it); a categorical one a few bytes per
  * category.
  *
@@ -244,7 +244,10 @@ public class WindowSketch {
     return Double.toString(value);
   }
 
-  /** Mean of the double values added, NaN without any. */
+  /**
+   * {@link #sum} over {@link #count}, NaN without values: the mean when every value was added as a
+   * double (categories added as text count but add nothing to the sum).
+   */
   public double mean() {
     return count == 0 ? Double.NaN : sum / count;
   }
