@@ -33,8 +33,9 @@ import java.util.Objects;
  *       edges); a proportion of 0 on either side is replaced by {@value #PSI_EPSILON} (Evidently).
  *   <li>{@value #KS}: {@code max |F - G|} at every edge, just left of it and at it (the extremes
  *       under the within-bin assumption). Compared with {@code scipy.stats.ks_2samp} on the raw
- *       values it errs by at most about one grid bin's mass (0.01 of the reference) and in practice
- *       by less (see {@code DriftStatisticsTest}).
+ *       values it can miss an extremum inside a bin: the error is bounded by about one reference
+ *       percentile (0.01) plus one window value ({@code 1 / m}); measured at most 0.009 on the
+ *       fixtures of {@code DriftStatisticsTest}.
  *   <li>{@value #KS_P_VALUE}: {@code Q_KS((sqrt(e) + 0.12 + 0.11 / sqrt(e)) D)}, {@code Q_KS} the
  *       asymptotic Kolmogorov survival function ({@code scipy.stats.kstwobign.sf}), {@code e = n m
  *       / (n + m)}, with Stephens' small-sample correction (Numerical Recipes' {@code probks}),
@@ -49,7 +50,10 @@ import java.util.Objects;
  *   <li>{@value #WASSERSTEIN_NORM}: {@code integral |F - G| dx} (the Wasserstein-1 distance, equal
  *       to the integral of the quantile functions' difference) divided by {@code max(std, 0.001)}
  *       of the reference (Evidently's {@code wasserstein_distance_norm}); exact on the tails (from
- *       the underflow and overflow sums) and integrated piecewise linearly inside.
+ *       the underflow and overflow sums) and integrated piecewise linearly inside. The error is
+ *       mostly on the reference side: interpolation spreads each percentile's mass evenly, which
+ *       misplaces the widest (tail) percentiles of a skewed or discrete variable; measured at most
+ *       0.023 (about 6 % relative) against {@code scipy.stats.wasserstein_distance / std}.
  * </ul>
  *
  * <h2>Categorical</h2>
