@@ -181,7 +181,7 @@ final class DemoCommand implements Callable<Integer> {
     // One job graph for both, so the demo has one job to watch and to stop.
     IngestJob.attach(env, config);
     FeatureJob.Attached attached = FeatureJob.attach(env, features);
-    DataStream<Prediction> predictions =
+    ScoringWorkflow.Scored scored =
         ScoringWorkflow.attach(
             attached.featureRows(),
             new ScoringWorkflow.Config(
@@ -193,6 +193,7 @@ final class DemoCommand implements Callable<Integer> {
                 "sluice-scoring",
                 ScoringSettings.defaults(model)),
             OnnxScorer.FACTORY);
+    DataStream<Prediction> predictions = scored.predictions();
     MonitoringWorkflow.evaluate(
         predictions,
         attached.labels(),

@@ -1,9 +1,20 @@
 package dev.sluice.jobs.monitoring;
 
+import dev.sluice.avro.Alert;
+import dev.sluice.avro.DriftResult;
+import dev.sluice.avro.FeatureRow;
 import dev.sluice.avro.Label;
 import dev.sluice.avro.ModelMetrics;
 import dev.sluice.avro.Prediction;
+import dev.sluice.avro.models.RegistryEvent;
 import dev.sluice.jobs.KafkaConnectors;
+import dev.sluice.operators.monitoring.DriftMonitorFunction;
+import dev.sluice.operators.monitoring.DriftSettings;
+import dev.sluice.operators.monitoring.MonitoredValue;
+import dev.sluice.operators.monitoring.NoEventTime;
+import dev.sluice.operators.monitoring.alarms.AlarmFunction;
+import dev.sluice.operators.monitoring.alarms.AlarmRules;
+import dev.sluice.operators.monitoring.alarms.Observation;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.operators.monitoring.evaluation.JoinInput;
 import dev.sluice.operators.monitoring.evaluation.LabelJoinFunction;
@@ -11,11 +22,13 @@ import dev.sluice.operators.monitoring.evaluation.LabelledPrediction;
 import dev.sluice.operators.monitoring.evaluation.WindowEvaluator;
 import dev.sluice.schemas.registry.RegistryConfig;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
 
 /**
  * Monitoring inside a job: the live evaluation of every served model version (decisions and shadow
@@ -51,6 +64,110 @@ public final class MonitoringWorkflow {
       Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
       Objects.requireNonNull(evaluation, "evaluation");
     }
+  }
+
+  /**
+   * The alarm rules of {@link #alarms} unless the user gives others: Evidently's drift defaults
+   * decide each feature's {@code drifted} flag; one alarm when over 30% of the features drift in a
+   * window (not one per feature), on a moved score distribution, on a moved label rate, and when
+   * the realized AUC of a day falls below 0.75.
+   */
+  public static final String DEFAULT_RULES =
+      String.join(
+          "\n",
+          "# name source statistic op threshold options",
+          "features-drifted drift drifted_share > 0.3 severity=WARNING runbook=\"Many model inputs"
+              + " moved together: check upstream producers, then retrain on recent data\"",
+          "score-drift drift psi > 0.2 subject=score severity=WARNING runbook=\"The score"
+              + " distribution moved: compare the drifted features; expect the realized AUC to"
+              + " follow once labels arrive\"",
+          "label-rate-drift drift psi > 0.2 subject=label severity=INFO runbook=\"The fraud rate"
+              + " moved: a new pattern or a labelling change\"",
+          "auc-drop metrics auc_roc < 0.75 severity=CRITICAL runbook=\"The champion's realized AUC"
+              + " fell: retrain, or roll back if a recent promotion caused it\"");
+
+  /**
+   * Adds drift monitoring: every feature of the rows, the decisions' scores and the labels, per
+   * event-time window, against the champion's reference profile ({@link DriftMonitorFunction}).
+   *
+   * @param registryEvents the registry's log (e.g. {@link
+   *     dev.sluice.jobs.scoring.ScoringWorkflow.Scored#registryEvents()})
+   */
+  public static SingleOutputStreamOperator<DriftResult> drift(
+      DataStream<FeatureRow> rows,
+      DataStream<Prediction> predictions,
+      DataStream<Label> labels,
+      DataStream<RegistryEvent> registryEvents,
+      DriftSettings settings) {
+    TypeInformation<MonitoredValue> type = TypeInformation.of(MonitoredValue.class);
+    DataStream<MonitoredValue> values =
+        rows.flatMap(
+                (FeatureRow row, Collector<MonitoredValue> out) ->
+                    MonitoredValue.of(row).forEach(out::collect),
+                type)
+            .uid("drift-feature-values")
+            .name("drift-feature-values")
+            .union(
+                predictions
+                    .filter(p -> !p.getShadow())
+                    .uid("drift-decisions")
+                    .name("drift-decisions")
+                    .map(MonitoredValue::score, type)
+                    .uid("drift-score-values")
+                    .name("drift-score-values"),
+                labels
+                    .map(MonitoredValue::label, type)
+                    .uid("drift-label-values")
+                    .name("drift-label-values"));
+    return values
+        .keyBy(v -> v.subject)
+        .connect(
+            registryEvents
+                // The log has no event time: it must not hold back the windows' watermark.
+                .assignTimestampsAndWatermarks(NoEventTime.strategy())
+                .setParallelism(1)
+                .uid("drift-registry-watermarks")
+                .name("drift-registry-watermarks")
+                .broadcast(DriftMonitorFunction.REGISTRY_LOG))
+        .process(new DriftMonitorFunction(settings), new AvroTypeInfo<>(DriftResult.class))
+        .uid("drift-windows")
+        .name("drift-windows");
+  }
+
+  /**
+   * Adds alarms: drift results and model metrics through the rules ({@link AlarmFunction}: one
+   * FIRING when a condition starts, one RESOLVED when it ends).
+   *
+   * @param grace how long after a window's end its drift results may still come (the drift
+   *     lateness)
+   */
+  public static SingleOutputStreamOperator<Alert> alarms(
+      DataStream<DriftResult> drift,
+      DataStream<ModelMetrics> metrics,
+      AlarmRules rules,
+      Duration grace) {
+    TypeInformation<Observation> type = TypeInformation.of(Observation.class);
+    DataStream<Observation> observations =
+        drift
+            .flatMap(
+                (DriftResult r, Collector<Observation> out) ->
+                    rules.observations(r).forEach(out::collect),
+                type)
+            .uid("alarm-drift-observations")
+            .name("alarm-drift-observations")
+            .union(
+                metrics
+                    .flatMap(
+                        (ModelMetrics m, Collector<Observation> out) ->
+                            rules.observations(m).forEach(out::collect),
+                        type)
+                    .uid("alarm-metrics-observations")
+                    .name("alarm-metrics-observations"));
+    return observations
+        .keyBy(AlarmFunction.KEY)
+        .process(new AlarmFunction(rules, grace), new AvroTypeInfo<>(Alert.class))
+        .uid("alarms")
+        .name("alarms");
   }
 
   /**

@@ -70,11 +70,16 @@ public final class ScoringWorkflow {
   }
 
   /**
-   * Adds scoring of {@code rows} to the job and returns the predictions (decisions and shadow
-   * scores), already wired to the prediction topic.
+   * What scoring added to the job.
+   *
+   * @param predictions decisions and shadow scores, already wired to the prediction topic
+   * @param registryEvents the registry's log, for later stages that follow the models too
    */
-  public static DataStream<Prediction> attach(
-      DataStream<FeatureRow> rows, Config c, ScorerFactory scorers) {
+  public record Scored(
+      DataStream<Prediction> predictions, DataStream<RegistryEvent> registryEvents) {}
+
+  /** Adds scoring of {@code rows} to the job. */
+  public static Scored attach(DataStream<FeatureRow> rows, Config c, ScorerFactory scorers) {
     StreamExecutionEnvironment env = rows.getExecutionEnvironment();
     ScoringSettings settings = c.settings().withSchemaId(predictionSchemaId(c));
     RegistryLog registryLog = registryLog(env, c);
@@ -108,7 +113,7 @@ public final class ScoringWorkflow {
                 c.transactionalIdPrefix() + "-scoring-dead-letters"))
         .uid("scoring-dead-letter-sink")
         .name("scoring-dead-letter-sink");
-    return predictions;
+    return new Scored(predictions, registryLog.events());
   }
 
   /** The registry's events, and records of its topic that did not decode. */

@@ -7,6 +7,7 @@ import dev.sluice.avro.Prediction;
 import dev.sluice.avro.models.ModelSignature;
 import dev.sluice.avro.models.ModelVersion;
 import dev.sluice.avro.models.RegistryEvent;
+import dev.sluice.state.models.RegistryEventCodec;
 import dev.sluice.state.models.RegistryState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,11 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -146,7 +144,7 @@ public final class ScoringOperator extends AbstractStreamOperator<Prediction>
       log.put(entry.getKey(), entry.getValue());
     }
     for (byte[] bytes : log.values()) {
-      models.apply(decode(bytes));
+      models.apply(RegistryEventCodec.decode(bytes));
     }
     logSize = log.isEmpty() ? 0 : log.lastKey() + 1;
     parkedState =
@@ -267,7 +265,7 @@ public final class ScoringOperator extends AbstractStreamOperator<Prediction>
       }
       return;
     }
-    registryLog.put(logSize++, encode(event));
+    registryLog.put(logSize++, RegistryEventCodec.encode(event));
     for (String change : models.sync()) {
       modelSwaps.inc();
       LOG.info("scoring {}: {}", settings.modelName(), change);
@@ -516,18 +514,5 @@ public final class ScoringOperator extends AbstractStreamOperator<Prediction>
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode the feature row of " + row.getEventId(), e);
     }
-  }
-
-  static byte[] encode(RegistryEvent event) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-    new SpecificDatumWriter<>(RegistryEvent.class).write(event, encoder);
-    encoder.flush();
-    return bytes.toByteArray();
-  }
-
-  static RegistryEvent decode(byte[] bytes) throws IOException {
-    BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, null);
-    return new SpecificDatumReader<>(RegistryEvent.class).read(null, decoder);
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.operators.monitoring.drift;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param threshold its threshold: NaN for {@link DriftMethod#AUTO} (each chosen method uses its
  *     default); for a p-value method in {@code (0, 1)}, for a distance method positive
  */
-public record DriftPolicy(DriftMethod method, double threshold) {
+public record DriftPolicy(DriftMethod method, double threshold) implements Serializable {
   /** Validates the threshold against the method. */
   public DriftPolicy {
     Objects.requireNonNull(method, "method");

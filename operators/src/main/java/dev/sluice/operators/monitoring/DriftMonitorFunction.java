@@ -1,0 +1,281 @@
+package dev.sluice.operators.monitoring;
+
+import dev.sluice.avro.DriftResult;
+import dev.sluice.avro.models.DistributionProfile;
+import dev.sluice.avro.models.ModelVersion;
+import dev.sluice.avro.models.RegistryEvent;
+import dev.sluice.operators.monitoring.drift.DriftDecision;
+import dev.sluice.operators.monitoring.drift.DriftPolicy;
+import dev.sluice.operators.monitoring.drift.DriftResults;
+import dev.sluice.operators.monitoring.drift.DriftStatistics;
+import dev.sluice.operators.monitoring.drift.WindowSketch;
+import dev.sluice.state.models.RegistryEventCodec;
+import dev.sluice.state.models.RegistryState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Windowed drift of one monitored variable (keyed by {@link MonitoredValue#subject}) against the
+ * reference profile of the model's champion, which it learns from the registry's log (broadcast).
+ *
+ * <p>Per key and tumbling event-time window it keeps one bounded {@link WindowSketch} (about 1.7 KB
+ * for a numeric variable, whatever the number of values) on the grid of the reference that was the
+ * champion's when the window's first value came, and the version of that reference. When the
+ * watermark passes the window's end plus the lateness, a timer compares the sketch with that
+ * reference ({@link DriftStatistics}), decides with the policy ({@link DriftDecision}; never
+ * drifted below {@code minCount} values) and emits a {@link DriftResult}; the window's state is
+ * then cleared. Values for a window already evaluated, for a subject the reference does not
+ * profile, or before any champion exists are counted ({@code drift-late}, {@code drift-unprofiled},
+ * {@code drift-no-model}) and dropped.
+ *
+ * <p>State: per key, {@code drift-sketches} (window start -> sketch), {@code drift-versions}
+ * (window start -> reference version) and {@code drift-waiting}; broadcast, {@code
+ * drift-registry-log} (the applied registry log, from which each task rebuilds the model's state
+ * after a restore).
+ */
+public final class DriftMonitorFunction
+    extends KeyedBroadcastProcessFunction<String, MonitoredValue, RegistryEvent, DriftResult> {
+  private static final long serialVersionUID = 1L;
+
+  /** The broadcast state holding the applied registry log. */
+  public static final MapStateDescriptor<Long, byte[]> REGISTRY_LOG =
+      new MapStateDescriptor<>(
+          "drift-registry-log", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  /** Values a task holds while no champion is known (the registry's log still coming). */
+  static final int MAX_WAITING = 100_000;
+
+  private final DriftSettings settings;
+  private final long window;
+  private final long lateness;
+
+  private transient MapState<Long, WindowSketch> sketches;
+  private transient MapState<Long, Integer> versions;
+  private transient ListState<MonitoredValue> waiting;
+  private transient long waitingCount;
+  private transient RegistryState registry;
+  private transient long appliedEntries;
+  private transient Counter late;
+  private transient Counter unprofiled;
+  private transient Counter noModel;
+  private transient Counter results;
+
+  public DriftMonitorFunction(DriftSettings settings) {
+    this.settings = settings;
+    this.window = settings.window().toMillis();
+    this.lateness = settings.lateness().toMillis();
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    sketches =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "drift-sketches", Types.LONG, TypeInformation.of(WindowSketch.class)));
+    versions =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("drift-versions", Types.LONG, Types.INT));
+    waiting =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "drift-waiting", TypeInformation.of(MonitoredValue.class)));
+    var group = getRuntimeContext().getMetricGroup();
+    late = group.counter("drift-late");
+    unprofiled = group.counter("drift-unprofiled");
+    noModel = group.counter("drift-no-model");
+    results = group.counter("drift-results");
+  }
+
+  @Override
+  public void processBroadcastElement(RegistryEvent event, Context ctx, Collector<DriftResult> out)
+      throws Exception {
+    BroadcastState<Long, byte[]> log = ctx.getBroadcastState(REGISTRY_LOG);
+    RegistryState state = registry(log);
+    if (state.apply(event).applied()) {
+      log.put(appliedEntries++, RegistryEventCodec.encode(event));
+    }
+  }
+
+  @Override
+  public void processElement(MonitoredValue value, ReadOnlyContext ctx, Collector<DriftResult> out)
+      throws Exception {
+    long time = ctx.timestamp() != null ? ctx.timestamp() : value.time;
+    long start = Math.floorDiv(time, window) * window;
+    long end = start + window;
+    if (ctx.timerService().currentWatermark() >= end - 1 + lateness) {
+      late.inc();
+      return;
+    }
+    ModelVersion champion =
+        registry(ctx.getBroadcastState(REGISTRY_LOG))
+            .resolve(settings.modelName(), RegistryState.CHAMPION)
+            .orElse(null);
+    if (champion == null) {
+      // The registry's log may still be on its way (a job starting): wait, bounded.
+      if (waitingCount >= MAX_WAITING) {
+        noModel.inc();
+        return;
+      }
+      waiting.add(new MonitoredValue(value.subject, value.value, time));
+      waitingCount++;
+      ctx.timerService().registerEventTimeTimer(end - 1 + lateness);
+      return;
+    }
+    // Values that waited for the champion join their windows when the first of them closes.
+    add(champion, ctx.getCurrentKey(), start, value.value, ctx);
+  }
+
+  /** Adds a value to its window's sketch, creating it on the champion's reference. */
+  private void add(
+      ModelVersion champion, String subject, long start, double value, ReadOnlyContext ctx)
+      throws Exception {
+    WindowSketch sketch = sketches.get(start);
+    if (sketch == null) {
+      DistributionProfile profile = profile(champion, subject);
+      if (profile == null) {
+        unprofiled.inc();
+        return;
+      }
+      sketch = WindowSketch.forReference(profile);
+      versions.put(start, champion.getVersion());
+      ctx.timerService().registerEventTimeTimer(start + window - 1 + lateness);
+    }
+    sketch.add(value);
+    sketches.put(start, sketch);
+  }
+
+  /** Moves the values that waited for a champion into their windows (or counts them as late). */
+  private void drainWaiting(
+      ModelVersion champion, String subject, long watermark, ReadOnlyContext ctx) throws Exception {
+    if (!waiting.get().iterator().hasNext()) {
+      return;
+    }
+    for (MonitoredValue v : waiting.get()) {
+      long start = Math.floorDiv(v.time, window) * window;
+      if (watermark >= start + window - 1 + lateness) {
+        late.inc();
+      } else {
+        add(champion, subject, start, v.value, ctx);
+      }
+    }
+    waiting.clear();
+    waitingCount = 0;
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<DriftResult> out)
+      throws Exception {
+    ModelVersion champion =
+        registry(ctx.getBroadcastState(REGISTRY_LOG))
+            .resolve(settings.modelName(), RegistryState.CHAMPION)
+            .orElse(null);
+    if (champion != null) {
+      drainWaiting(champion, ctx.getCurrentKey(), timestamp - 1, ctx);
+    } else {
+      // Still no champion when a window closes: its waiting values cannot be judged.
+      List<MonitoredValue> keep = new ArrayList<>();
+      for (MonitoredValue v : waiting.get()) {
+        if (Math.floorDiv(v.time, window) * window + window - 1 + lateness <= timestamp) {
+          noModel.inc();
+        } else {
+          keep.add(v);
+        }
+      }
+      waiting.update(keep);
+      waitingCount = keep.size();
+    }
+    long start = Math.floorDiv(timestamp - lateness + 1 - window, window) * window;
+    WindowSketch sketch = sketches.get(start);
+    Integer version = versions.get(start);
+    sketches.remove(start);
+    versions.remove(start);
+    if (sketch == null || version == null) {
+      return;
+    }
+    long end = start + window;
+    if (settings.monitorFrom() != null && end <= settings.monitorFrom().toEpochMilli()) {
+      return;
+    }
+    ModelVersion reference =
+        registry(ctx.getBroadcastState(REGISTRY_LOG))
+            .version(settings.modelName(), version)
+            .orElseThrow();
+    DistributionProfile profile = profile(reference, ctx.getCurrentKey());
+    DriftStatistics statistics = DriftStatistics.compare(profile, sketch);
+    DriftPolicy policy = settings.policy();
+    DriftDecision decision = DriftDecision.decide(statistics, policy);
+    if (decision.drifted() && statistics.count() < settings.minCount()) {
+      decision =
+          new DriftDecision(
+              false,
+              decision.method(),
+              decision.decidedBy(),
+              decision.statistic(),
+              decision.threshold(),
+              decision.psi());
+    }
+    results.inc();
+    out.collect(
+        DriftResults.toAvro(
+            settings.modelName(),
+            version,
+            Instant.ofEpochMilli(start),
+            Instant.ofEpochMilli(end),
+            statistics,
+            decision,
+            Instant.now()));
+  }
+
+  /** The reference distribution of a subject: a feature, the score or the label; null if none. */
+  static DistributionProfile profile(ModelVersion version, String subject) {
+    if (version.getProfile() == null) {
+      return null;
+    }
+    if (MonitoredValue.SCORE.equals(subject)) {
+      return version.getProfile().getPrediction();
+    }
+    if (MonitoredValue.LABEL.equals(subject)) {
+      return version.getProfile().getLabel();
+    }
+    for (DistributionProfile p : version.getProfile().getFeatures()) {
+      if (p.getName().equals(subject)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** The task's view of the registry, rebuilt from the broadcast log after a restore. */
+  private RegistryState registry(ReadOnlyBroadcastState<Long, byte[]> log) throws Exception {
+    if (registry == null) {
+      registry = RegistryState.forModel(settings.modelName());
+      TreeMap<Long, byte[]> entries = new TreeMap<>();
+      for (Map.Entry<Long, byte[]> e : log.immutableEntries()) {
+        entries.put(e.getKey(), e.getValue());
+      }
+      for (byte[] bytes : entries.values()) {
+        registry.apply(RegistryEventCodec.decode(bytes));
+      }
+      appliedEntries = entries.isEmpty() ? 0 : entries.lastKey() + 1;
+    }
+    return registry;
+  }
+}
