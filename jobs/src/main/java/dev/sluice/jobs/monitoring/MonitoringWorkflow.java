@@ -138,6 +138,7 @@ public final class MonitoringWorkflow {
    * Adds alarms: drift results and model metrics through the rules ({@link AlarmFunction}: one
    * FIRING when a condition starts, one RESOLVED when it ends).
    *
+   * @param metrics the online evaluation's records, or null for drift rules only
    * @param grace how long after a window's end its drift results may still come (the drift
    *     lateness)
    */
@@ -154,15 +155,18 @@ public final class MonitoringWorkflow {
                     rules.observations(r).forEach(out::collect),
                 type)
             .uid("alarm-drift-observations")
-            .name("alarm-drift-observations")
-            .union(
-                metrics
-                    .flatMap(
-                        (ModelMetrics m, Collector<Observation> out) ->
-                            rules.observations(m).forEach(out::collect),
-                        type)
-                    .uid("alarm-metrics-observations")
-                    .name("alarm-metrics-observations"));
+            .name("alarm-drift-observations");
+    if (metrics != null) {
+      observations =
+          observations.union(
+              metrics
+                  .flatMap(
+                      (ModelMetrics m, Collector<Observation> out) ->
+                          rules.observations(m).forEach(out::collect),
+                      type)
+                  .uid("alarm-metrics-observations")
+                  .name("alarm-metrics-observations"));
+    }
     return observations
         .keyBy(AlarmFunction.KEY)
         .process(new AlarmFunction(rules, grace), new AvroTypeInfo<>(Alert.class))

@@ -1,0 +1,209 @@
+package dev.sluice.jobs.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.avro.Alert;
+import dev.sluice.avro.AlertState;
+import dev.sluice.avro.DriftResult;
+import dev.sluice.avro.FeatureRow;
+import dev.sluice.avro.Label;
+import dev.sluice.avro.ModelRole;
+import dev.sluice.avro.Prediction;
+import dev.sluice.avro.models.AliasAction;
+import dev.sluice.avro.models.AliasChange;
+import dev.sluice.avro.models.ModelSignature;
+import dev.sluice.avro.models.ModelVersion;
+import dev.sluice.avro.models.OutputConvention;
+import dev.sluice.avro.models.Preprocessing;
+import dev.sluice.avro.models.PreprocessingKind;
+import dev.sluice.avro.models.RegistryEvent;
+import dev.sluice.jobs.testing.CollectingSink;
+import dev.sluice.operators.evaluation.ProfileBuilder;
+import dev.sluice.operators.monitoring.DriftSettings;
+import dev.sluice.operators.monitoring.alarms.AlarmRules;
+import dev.sluice.state.models.RegistryState;
+import dev.sluice.state.testing.FlinkTestCluster;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Drift monitoring and alarms wired as the jobs wire them, on a MiniCluster: six days of feature
+ * rows, scores and labels against a champion's reference; from day 3 both features move (f0 by one
+ * standard deviation, f1 from 20% to 60% ones). Every feature's windows before day 3 are not
+ * drifted and after are; the default rules raise exactly one alarm, the dataset-level one, for day
+ * 3, not one per feature and not one per day.
+ */
+class DriftAlarmsWorkflowTest {
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+  private static final long DAY = Duration.ofDays(1).toMillis();
+  private static final long T0 = Instant.parse("2018-05-01T00:00:00Z").toEpochMilli();
+  private static final int DRIFT_DAY = 3;
+
+  private final SplittableRandom random = new SplittableRandom(5);
+
+  @Test
+  void oneAlarmWhenTheFeaturesDriftTogether() throws Exception {
+    List<FeatureRow> rows = new ArrayList<>();
+    List<Prediction> predictions = new ArrayList<>();
+    List<Label> labels = new ArrayList<>();
+    int perDay = 2_000;
+    for (int day = 0; day < 6; day++) {
+      boolean drift = day >= DRIFT_DAY;
+      for (int i = 0; i < perDay; i++) {
+        long time = T0 + day * DAY + i * (DAY / perDay);
+        String id = "tx-" + day + "-" + i;
+        double f0 = (drift ? 1 : 0) + random.nextGaussian();
+        double f1 = random.nextDouble() < (drift ? 0.6 : 0.2) ? 1 : 0;
+        rows.add(
+            FeatureRow.newBuilder()
+                .setEventId(id)
+                .setEventTime(Instant.ofEpochMilli(time))
+                .setEntities(Map.of("customer", "c-1"))
+                .setFeatures(Map.of("f0", f0, "f1", f1))
+                .setFeatureSetVersion("fs")
+                .build());
+        predictions.add(prediction(id, time, random.nextDouble()));
+        labels.add(label(id, time, random.nextDouble() < 0.01));
+      }
+    }
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    DataStream<RegistryEvent> registry =
+        env.fromData(champion(), new AvroTypeInfo<>(RegistryEvent.class)).setParallelism(1);
+    DataStream<FeatureRow> rowStream =
+        env.fromData(rows, new AvroTypeInfo<>(FeatureRow.class))
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<FeatureRow>forMonotonousTimestamps()
+                    .withTimestampAssigner((r, ts) -> r.getEventTime().toEpochMilli()));
+    DataStream<Prediction> predictionStream =
+        env.fromData(predictions, new AvroTypeInfo<>(Prediction.class))
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Prediction>forMonotonousTimestamps()
+                    .withTimestampAssigner((p, ts) -> p.getEventTime().toEpochMilli()));
+    DataStream<Label> labelStream =
+        env.fromData(labels, new AvroTypeInfo<>(Label.class))
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Label>forMonotonousTimestamps()
+                    .withTimestampAssigner((l, ts) -> l.getEventTime().toEpochMilli()));
+    DriftSettings settings = DriftSettings.defaults("fraud");
+    DataStream<DriftResult> drift =
+        MonitoringWorkflow.drift(rowStream, predictionStream, labelStream, registry, settings);
+    CollectingSink<DriftResult> driftSink = new CollectingSink<>();
+    CollectingSink<Alert> alertSink = new CollectingSink<>();
+    drift.sinkTo(driftSink);
+    MonitoringWorkflow.alarms(
+            drift, null, AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES), settings.lateness())
+        .sinkTo(alertSink);
+    env.execute("drift and alarms");
+
+    List<DriftResult> results = driftSink.values();
+    assertThat(results).as("f0, f1, score and label for 6 days").hasSize(24);
+    for (DriftResult r : results) {
+      int day = (int) ((r.getWindowStart().toEpochMilli() - T0) / DAY);
+      boolean feature = r.getSubject().startsWith("f");
+      assertThat(r.getDrifted())
+          .as(r.getSubject() + " day " + day + " " + r.getStatistics())
+          .isEqualTo(feature && day >= DRIFT_DAY);
+    }
+    assertThat(alertSink.values())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getRule()).isEqualTo("features-drifted");
+              assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+              assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(T0 + DRIFT_DAY * DAY);
+              assertThat(a.getModelVersion()).isEqualTo(1);
+            });
+  }
+
+  private List<RegistryEvent> champion() {
+    int n = 5_000;
+    double[] f0 = new double[n];
+    double[] f1 = new double[n];
+    double[] scores = new double[n];
+    boolean[] labels = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      f0[i] = random.nextGaussian();
+      f1[i] = random.nextDouble() < 0.2 ? 1 : 0;
+      scores[i] = random.nextDouble();
+      labels[i] = random.nextDouble() < 0.01;
+    }
+    ByteBuffer onnx = ByteBuffer.wrap(new byte[] {1, 2, 3});
+    ModelVersion version =
+        ModelVersion.newBuilder()
+            .setName("fraud")
+            .setVersion(1)
+            .setOnnx(onnx)
+            .setSha256(RegistryState.sha256(onnx))
+            .setSignature(
+                ModelSignature.newBuilder()
+                    .setInputName("input")
+                    .setFeatures(List.of("f0", "f1"))
+                    .setOutput(OutputConvention.PROBABILITY_TENSOR)
+                    .setProbabilityOutput("output")
+                    .setPositiveClass("1")
+                    .setPositiveIndex(1)
+                    .build())
+            .setPreprocessing(Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
+            .setThreshold(0.5)
+            .setProfile(
+                ProfileBuilder.reference(
+                    "test", List.of("f0", "f1"), List.of(f0, f1), scores, labels))
+            .setRegisteredAt(Instant.EPOCH)
+            .setRegisteredBy("test")
+            .build();
+    AliasChange promote =
+        AliasChange.newBuilder()
+            .setName("fraud")
+            .setAlias(RegistryState.CHAMPION)
+            .setVersion(1)
+            .setPreviousVersion(null)
+            .setSequence(1)
+            .setAction(AliasAction.PROMOTE)
+            .setAt(Instant.EPOCH)
+            .setActor("test")
+            .build();
+    return List.of(new RegistryEvent(version), new RegistryEvent(promote));
+  }
+
+  private static Prediction prediction(String id, long time, double score) {
+    return Prediction.newBuilder()
+        .setEventId(id)
+        .setEventTime(Instant.ofEpochMilli(time))
+        .setEntityId("c-1")
+        .setModelName("fraud")
+        .setModelVersion(1)
+        .setRole(ModelRole.CHAMPION)
+        .setScore(score)
+        .setThreshold(0.5)
+        .setPositive(score >= 0.5)
+        .setScoredAt(Instant.ofEpochMilli(time))
+        .build();
+  }
+
+  private static Label label(String id, long time, boolean fraud) {
+    return Label.newBuilder()
+        .setTransactionId(id)
+        .setEventTime(Instant.ofEpochMilli(time))
+        .setTransactionTime(Instant.ofEpochMilli(time))
+        .setCustomerId("c-1")
+        .setTerminalId("t-1")
+        .setFraud(fraud)
+        .setFraudScenario(fraud ? 1 : 0)
+        .build();
+  }
+}
