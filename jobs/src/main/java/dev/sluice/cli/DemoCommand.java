@@ -1,6 +1,5 @@
 package dev.sluice.cli;
 
-import dev.sluice.avro.Prediction;
 import dev.sluice.avro.Transaction;
 import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.LocalInfra;
@@ -15,6 +14,8 @@ import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.jobs.monitoring.MonitoringWorkflow;
 import dev.sluice.jobs.scoring.ScoringWorkflow;
+import dev.sluice.operators.monitoring.DriftSettings;
+import dev.sluice.operators.monitoring.alarms.AlarmRules;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
@@ -34,12 +35,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -102,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
           "Registered model the demo scores with; trained and registered first if it has no champion (default: ${DEFAULT-VALUE}).")
   String model;
 
-  static final String JOB_NAME = "sluice demo: ingest + features + scoring + evaluation";
+  static final String JOB_NAME = "sluice demo: ingest + features + scoring + monitoring";
 
   /**
    * The first models' training data: another population (seed 1, smaller, so it trains in about a
@@ -193,18 +194,26 @@ final class DemoCommand implements Callable<Integer> {
                 "sluice-scoring",
                 ScoringSettings.defaults(model)),
             OnnxScorer.FACTORY);
-    DataStream<Prediction> predictions = scored.predictions();
-    MonitoringWorkflow.evaluate(
-        predictions,
+    Transaction first = firstTransaction(simulation);
+    // Drift is judged once the features' longest windows (30 days, plus the 7-day delay of the
+    // terminal features) are full: before that, every count is low by construction.
+    Instant monitorFrom = first.getEventTime().plus(Duration.ofDays(37));
+    MonitoringWorkflow.monitor(
+        attached.featureRows(),
+        scored.predictions(),
         attached.labels(),
+        scored.registryEvents(),
         new MonitoringWorkflow.Config(
             KafkaService.BOOTSTRAP,
             registry,
             Topics.MODEL_METRICS.name(),
+            Topics.DRIFT.name(),
+            Topics.ALERTS.name(),
             "sluice-monitoring",
-            EvaluationSettings.DEFAULTS));
+            EvaluationSettings.DEFAULTS,
+            DriftSettings.defaults(model).withMonitorFrom(monitorFrom),
+            AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES)));
     JobClient job = env.executeAsync(JOB_NAME);
-    Transaction first = firstTransaction(simulation);
 
     AtomicBoolean stopping = new AtomicBoolean();
     DemoGarbage garbage =
@@ -279,6 +288,9 @@ final class DemoCommand implements Callable<Integer> {
         "  predictions         bin/sluice topics tail predictions   (one decision per transaction, plus the challenger's shadow score)%n");
     System.out.printf(
         "  online evaluation   bin/sluice topics tail model-metrics   (per model version and day: provisional, final once labels are in)%n");
+    System.out.printf(
+        "  drift and alarms    bin/sluice topics tail drift   |   bin/sluice topics tail alerts   (judged from %s, once the features' 37-day history is full)%n",
+        monitorFrom);
     System.out.printf(
         "  models              bin/sluice model list %s   |   bin/sluice model show %s%n",
         model, model);

@@ -150,6 +150,8 @@ public final class Topics {
           PREDICTIONS,
           MODEL_REGISTRY,
           MODEL_METRICS,
+          DRIFT,
+          ALERTS,
           DEAD_LETTERS,
           EVENT_COUNTS);
 

@@ -32,7 +32,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Monitoring inside a job: the live evaluation of every served model version (decisions and shadow
- * scores alike) once the delayed labels arrive, estimated before they do.
+ * scores alike) once the delayed labels arrive, estimated before they do; the drift of every model
+ * input, of the score and of the label rate against the champion's reference profile; and alarms
+ * from declared rules.
  *
  * <p>Topology: predictions and labels -> keyBy(transaction id) -> {@code evaluation-label-join}
  * ({@link LabelJoinFunction}: each prediction waits for its label up to the maximum label delay) ->
@@ -54,16 +56,60 @@ public final class MonitoringWorkflow {
       String bootstrapServers,
       RegistryConfig registry,
       String metricsTopic,
+      String driftTopic,
+      String alertTopic,
       String transactionalIdPrefix,
-      EvaluationSettings evaluation)
+      EvaluationSettings evaluation,
+      DriftSettings drift,
+      AlarmRules rules)
       implements Serializable {
     public Config {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(metricsTopic, "metricsTopic");
+      Objects.requireNonNull(driftTopic, "driftTopic");
+      Objects.requireNonNull(alertTopic, "alertTopic");
       Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
       Objects.requireNonNull(evaluation, "evaluation");
+      Objects.requireNonNull(drift, "drift");
+      Objects.requireNonNull(rules, "rules");
     }
+  }
+
+  /**
+   * Adds everything: the online evaluation, drift and alarms, each written to its topic exactly
+   * once.
+   */
+  public static void monitor(
+      DataStream<FeatureRow> rows,
+      DataStream<Prediction> predictions,
+      DataStream<Label> labels,
+      DataStream<RegistryEvent> registryEvents,
+      Config c) {
+    DataStream<ModelMetrics> metrics = evaluate(predictions, labels, c);
+    DataStream<DriftResult> drift = drift(rows, predictions, labels, registryEvents, c.drift());
+    drift
+        .sinkTo(
+            KafkaConnectors.<DriftResult>registrySink(
+                c.bootstrapServers(),
+                c.registry(),
+                c.driftTopic(),
+                c.transactionalIdPrefix() + "-drift",
+                r -> r.getSubject(),
+                r -> r.getWindowEnd()))
+        .uid("drift-sink")
+        .name("drift-sink");
+    alarms(drift, metrics, c.rules(), c.drift().lateness())
+        .sinkTo(
+            KafkaConnectors.<Alert>registrySink(
+                c.bootstrapServers(),
+                c.registry(),
+                c.alertTopic(),
+                c.transactionalIdPrefix() + "-alerts",
+                Alert::getAlertId,
+                a -> a.getWindowEnd()))
+        .uid("alerts-sink")
+        .name("alerts-sink");
   }
 
   /**
