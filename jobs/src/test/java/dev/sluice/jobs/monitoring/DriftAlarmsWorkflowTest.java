@@ -9,21 +9,12 @@ import dev.sluice.avro.FeatureRow;
 import dev.sluice.avro.Label;
 import dev.sluice.avro.ModelRole;
 import dev.sluice.avro.Prediction;
-import dev.sluice.avro.models.AliasAction;
-import dev.sluice.avro.models.AliasChange;
-import dev.sluice.avro.models.ModelSignature;
-import dev.sluice.avro.models.ModelVersion;
-import dev.sluice.avro.models.OutputConvention;
-import dev.sluice.avro.models.Preprocessing;
-import dev.sluice.avro.models.PreprocessingKind;
 import dev.sluice.avro.models.RegistryEvent;
 import dev.sluice.jobs.testing.CollectingSink;
-import dev.sluice.operators.evaluation.ProfileBuilder;
 import dev.sluice.operators.monitoring.DriftSettings;
+import dev.sluice.operators.monitoring.MonitoringFixtures;
 import dev.sluice.operators.monitoring.alarms.AlarmRules;
-import dev.sluice.state.models.RegistryState;
 import dev.sluice.state.testing.FlinkTestCluster;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,7 +74,8 @@ class DriftAlarmsWorkflowTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     DataStream<RegistryEvent> registry =
-        env.fromData(champion(), new AvroTypeInfo<>(RegistryEvent.class)).setParallelism(1);
+        env.fromData(MonitoringFixtures.champion(random), new AvroTypeInfo<>(RegistryEvent.class))
+            .setParallelism(1);
     DataStream<FeatureRow> rowStream =
         env.fromData(rows, new AvroTypeInfo<>(FeatureRow.class))
             .assignTimestampsAndWatermarks(
@@ -128,56 +120,6 @@ class DriftAlarmsWorkflowTest {
               assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(T0 + DRIFT_DAY * DAY);
               assertThat(a.getModelVersion()).isEqualTo(1);
             });
-  }
-
-  private List<RegistryEvent> champion() {
-    int n = 5_000;
-    double[] f0 = new double[n];
-    double[] f1 = new double[n];
-    double[] scores = new double[n];
-    boolean[] labels = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      f0[i] = random.nextGaussian();
-      f1[i] = random.nextDouble() < 0.2 ? 1 : 0;
-      scores[i] = random.nextDouble();
-      labels[i] = random.nextDouble() < 0.01;
-    }
-    ByteBuffer onnx = ByteBuffer.wrap(new byte[] {1, 2, 3});
-    ModelVersion version =
-        ModelVersion.newBuilder()
-            .setName("fraud")
-            .setVersion(1)
-            .setOnnx(onnx)
-            .setSha256(RegistryState.sha256(onnx))
-            .setSignature(
-                ModelSignature.newBuilder()
-                    .setInputName("input")
-                    .setFeatures(List.of("f0", "f1"))
-                    .setOutput(OutputConvention.PROBABILITY_TENSOR)
-                    .setProbabilityOutput("output")
-                    .setPositiveClass("1")
-                    .setPositiveIndex(1)
-                    .build())
-            .setPreprocessing(Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
-            .setThreshold(0.5)
-            .setProfile(
-                ProfileBuilder.reference(
-                    "test", List.of("f0", "f1"), List.of(f0, f1), scores, labels))
-            .setRegisteredAt(Instant.EPOCH)
-            .setRegisteredBy("test")
-            .build();
-    AliasChange promote =
-        AliasChange.newBuilder()
-            .setName("fraud")
-            .setAlias(RegistryState.CHAMPION)
-            .setVersion(1)
-            .setPreviousVersion(null)
-            .setSequence(1)
-            .setAction(AliasAction.PROMOTE)
-            .setAt(Instant.EPOCH)
-            .setActor("test")
-            .build();
-    return List.of(new RegistryEvent(version), new RegistryEvent(promote));
   }
 
   private static Prediction prediction(String id, long time, double score) {

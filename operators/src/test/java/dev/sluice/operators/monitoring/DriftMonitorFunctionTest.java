@@ -4,22 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.avro.DriftResult;
-import dev.sluice.avro.models.AliasAction;
-import dev.sluice.avro.models.AliasChange;
-import dev.sluice.avro.models.ModelSignature;
-import dev.sluice.avro.models.ModelVersion;
-import dev.sluice.avro.models.OutputConvention;
-import dev.sluice.avro.models.Preprocessing;
-import dev.sluice.avro.models.PreprocessingKind;
 import dev.sluice.avro.models.RegistryEvent;
-import dev.sluice.operators.evaluation.ProfileBuilder;
-import dev.sluice.state.models.RegistryState;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -188,57 +177,10 @@ class DriftMonitorFunctionTest {
   private void registerChampion(
       KeyedBroadcastOperatorTestHarness<String, MonitoredValue, RegistryEvent, DriftResult> h)
       throws Exception {
-    int n = 5_000;
-    double[] f0 = new double[n];
-    double[] f1 = new double[n];
-    double[] scores = new double[n];
-    boolean[] labels = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      f0[i] = random.nextGaussian();
-      f1[i] = random.nextDouble() < 0.2 ? 1 : 0;
-      scores[i] = random.nextDouble();
-      labels[i] = random.nextDouble() < 0.01;
-    }
-    ByteBuffer onnx = ByteBuffer.wrap(new byte[] {1, 2, 3});
-    ModelVersion version =
-        ModelVersion.newBuilder()
-            .setName(MODEL)
-            .setVersion(1)
-            .setOnnx(onnx)
-            .setSha256(RegistryState.sha256(onnx))
-            .setSignature(
-                ModelSignature.newBuilder()
-                    .setInputName("input")
-                    .setFeatures(List.of("f0", "f1"))
-                    .setOutput(OutputConvention.PROBABILITY_TENSOR)
-                    .setProbabilityOutput("output")
-                    .setPositiveClass("1")
-                    .setPositiveIndex(1)
-                    .build())
-            .setPreprocessing(Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
-            .setThreshold(0.5)
-            .setProfile(
-                ProfileBuilder.reference(
-                    "test", List.of("f0", "f1"), List.of(f0, f1), scores, labels))
-            .setMetrics(Map.of())
-            .setRegisteredAt(Instant.EPOCH)
-            .setRegisteredBy("test")
-            .build();
-    h.processBroadcastElement(new RegistryEvent(version), 0);
+    List<RegistryEvent> log = MonitoringFixtures.champion(random);
+    h.processBroadcastElement(log.get(0), 0);
     // As in the job (NoEventTime): the registry's input never holds the watermark back.
     h.processBroadcastWatermark(Long.MAX_VALUE);
-    h.processBroadcastElement(
-        new RegistryEvent(
-            AliasChange.newBuilder()
-                .setName(MODEL)
-                .setAlias(RegistryState.CHAMPION)
-                .setVersion(1)
-                .setPreviousVersion(null)
-                .setSequence(1)
-                .setAction(AliasAction.PROMOTE)
-                .setAt(Instant.EPOCH)
-                .setActor("test")
-                .build()),
-        0);
+    h.processBroadcastElement(log.get(1), 0);
   }
 }
