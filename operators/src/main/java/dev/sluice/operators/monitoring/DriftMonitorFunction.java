@@ -75,6 +75,7 @@ public final class DriftMonitorFunction
   private transient Counter unprofiled;
   private transient Counter noModel;
   private transient Counter results;
+  private transient Map<String, double[]> gauges;
 
   public DriftMonitorFunction(DriftSettings settings) {
     this.settings = settings;
@@ -102,6 +103,7 @@ public final class DriftMonitorFunction
     unprofiled = group.counter("drift-unprofiled");
     noModel = group.counter("drift-no-model");
     results = group.counter("drift-results");
+    gauges = new java.util.HashMap<>();
   }
 
   @Override
@@ -233,6 +235,7 @@ public final class DriftMonitorFunction
               decision.psi());
     }
     results.inc();
+    gauge(ctx.getCurrentKey(), statistics, decision);
     out.collect(
         DriftResults.toAvro(
             settings.modelName(),
@@ -242,6 +245,28 @@ public final class DriftMonitorFunction
             statistics,
             decision,
             Instant.now()));
+  }
+
+  /**
+   * Gauges of the last evaluated window of a variable, in the metric group {@code drift_<subject>}:
+   * {@code psi}, the deciding statistic's value ({@code decidingStatistic}) and {@code drifted} (1
+   * or 0); NaN until the first window of the task.
+   */
+  private void gauge(String subject, DriftStatistics statistics, DriftDecision decision) {
+    double[] v =
+        gauges.computeIfAbsent(
+            subject,
+            s -> {
+              double[] values = {Double.NaN, Double.NaN, Double.NaN};
+              var group = getRuntimeContext().getMetricGroup().addGroup("drift_" + s);
+              group.gauge("psi", () -> values[0]);
+              group.gauge("decidingStatistic", () -> values[1]);
+              group.gauge("drifted", () -> values[2]);
+              return values;
+            });
+    v[0] = statistics.get(DriftStatistics.PSI);
+    v[1] = decision.statistic();
+    v[2] = decision.drifted() ? 1 : 0;
   }
 
   /** The reference distribution of a subject: a feature, the score or the label; null if none. */

@@ -72,6 +72,7 @@ public final class WindowEvaluator
   private transient Counter lateRows;
   private transient Counter provisionalEmitted;
   private transient Counter finalEmitted;
+  private transient MetricGauges gauges;
 
   public WindowEvaluator(EvaluationSettings settings) {
     this.settings = settings;
@@ -94,6 +95,7 @@ public final class WindowEvaluator
     lateRows = metrics.counter("rows-late");
     provisionalEmitted = metrics.counter("metrics-provisional");
     finalEmitted = metrics.counter("metrics-final");
+    gauges = new MetricGauges(metrics);
   }
 
   /** Start of the window holding {@code eventTime}. */
@@ -171,9 +173,11 @@ public final class WindowEvaluator
     for (Map.Entry<Long, MetricsStatus> w : due.entrySet()) {
       long start = w.getKey();
       List<LabelledPrediction> windowRows = byWindow.get(start);
-      out.collect(
+      ModelMetrics metrics =
           WindowMetrics.compute(
-              windowRows, start, start + windowSize, w.getValue(), settings.k(), now));
+              windowRows, start, start + windowSize, w.getValue(), settings.k(), now);
+      gauges.update(ctx.getCurrentKey(), metrics);
+      out.collect(metrics);
       if (w.getValue() == MetricsStatus.FINAL) {
         finalEmitted.inc();
         for (LabelledPrediction row : windowRows) {
