@@ -101,7 +101,12 @@ final class RegisterCommand extends ModelCommand.RegistryCommand {
     }
     FeatureSet<?> set = FraudFeatures.featureSet(FraudFeatures.TerminalRisk.parse(terminalRisk));
     List<String> columns = features != null ? features : set.featureNames();
-    ModelSignature proposed = OnnxModelInspector.proposeSignature(bytes, columns, positiveClass);
+    ModelSignature proposed;
+    try {
+      proposed = OnnxModelInspector.proposeSignature(bytes, columns, positiveClass);
+    } catch (InvalidModelException e) {
+      throw new InvalidModelException(onnx + ": " + e.getMessage(), e);
+    }
     Map<String, String> views = new HashMap<>();
     set.schemas().forEach(s -> views.put(s.view(), s.version()));
     ModelSignature signature =
@@ -131,7 +136,12 @@ final class RegisterCommand extends ModelCommand.RegistryCommand {
     try (KafkaModelRegistry models =
         ModelCommand.open(
             registry, new OnnxModelValidator(), KafkaModelRegistry.IfMissing.CREATE)) {
-      ModelVersion registered = models.register(candidate);
+      ModelVersion registered;
+      try {
+        registered = models.register(candidate);
+      } catch (InvalidModelException e) {
+        throw new InvalidModelException(onnx + ": " + e.getMessage(), e);
+      }
       out()
           .printf(
               "registered %s v%d (%s, sha256 %s)%n",

@@ -4,13 +4,17 @@ import static dev.sluice.state.models.ModelFixtures.FRAUD;
 import static dev.sluice.state.models.ModelFixtures.candidate;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.avro.models.ModelVersion;
 import dev.sluice.jobs.testing.RealServices;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.models.KafkaModelRegistry;
 import dev.sluice.state.models.ModelRegistryLog;
 import dev.sluice.state.models.ModelValidator;
 import dev.sluice.state.models.RegistryState;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code sluice model ...} against a real broker and registry, on a registry (topic) per test
@@ -116,6 +121,49 @@ class ModelCommandITCase {
     assertThat(cli.out()).contains("model:           fraud:2");
     assertThat(model("show", FRAUD + "@champion")).isZero();
     assertThat(cli.out()).contains("model:           fraud:1");
+  }
+
+  @Test
+  void registerTakesAnExportersFileAfterValidationAndRefusesABadOne(@TempDir Path dir)
+      throws Exception {
+    Path zipMap = dir.resolve("skl.onnx");
+    Files.write(zipMap, fixture("skl_zipmap_int.onnx"));
+    assertThat(
+            model(
+                "register",
+                FRAUD,
+                "--onnx",
+                zipMap.toString(),
+                "--features",
+                "f0,f1,f2,f3",
+                "--any-feature-set",
+                "--promote",
+                "challenger"))
+        .isZero();
+    assertThat(cli.out())
+        .contains("registered fraud v3 (LABEL_AND_PROBABILITY_MAP")
+        .contains("challenger of fraud: - -> 3");
+    ModelVersion registered = state().version(FRAUD, 3).orElseThrow();
+    assertThat(registered.getSignature().getFeatures()).containsExactly("f0", "f1", "f2", "f3");
+    assertThat(registered.getSignature().getFeatureSetVersion()).isNull();
+
+    Path corrupt = dir.resolve("corrupt.onnx");
+    Files.write(corrupt, Arrays.copyOf(fixture("tribuo_lr.onnx"), 50));
+    assertThat(model("register", FRAUD, "--onnx", corrupt.toString(), "--features", "f0,f1,f2,f3"))
+        .isEqualTo(1);
+    assertThat(cli.err()).contains("corrupt.onnx", "not a loadable ONNX model");
+    Path narrow = dir.resolve("narrow.onnx");
+    Files.write(narrow, fixture("tribuo_lr.onnx"));
+    assertThat(model("register", FRAUD, "--onnx", narrow.toString())).isEqualTo(1);
+    assertThat(cli.err()).contains("narrow.onnx", "4 columns", "15 feature names");
+    assertThat(state().versions(FRAUD)).as("nothing written").hasSize(3);
+  }
+
+  private static byte[] fixture(String name) throws Exception {
+    try (var in = ModelCommandITCase.class.getResourceAsStream("/onnx/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
+    }
   }
 
   @Test
