@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.avro.models.AliasChange;
 import dev.sluice.avro.models.ModelVersion;
 import dev.sluice.state.models.InvalidModelException;
 import dev.sluice.state.models.KafkaModelRegistry;
@@ -97,6 +98,21 @@ final class ModelCommand {
         return models.read();
       }
     }
+
+    /** Makes one alias change on the existing registry and prints it. */
+    int change(AliasMove move) throws IOException {
+      try (KafkaModelRegistry models = openExisting()) {
+        out().println(ModelVersions.describe(move.apply(models)));
+      }
+      out().flush();
+      return 0;
+    }
+  }
+
+  /** An alias change: promote, demote or rollback. */
+  @FunctionalInterface
+  interface AliasMove {
+    AliasChange apply(KafkaModelRegistry models) throws IOException;
   }
 
   @Command(
@@ -171,11 +187,7 @@ final class ModelCommand {
 
     @Override
     public Integer call() throws IOException {
-      try (KafkaModelRegistry models = openExisting()) {
-        out().println(ModelVersions.describe(models.promote(name, version, alias, reason)));
-      }
-      out().flush();
-      return 0;
+      return change(models -> models.promote(name, version, alias, reason));
     }
   }
 
@@ -195,11 +207,7 @@ final class ModelCommand {
 
     @Override
     public Integer call() throws IOException {
-      try (KafkaModelRegistry models = openExisting()) {
-        out().println(ModelVersions.describe(models.demote(name, alias, reason)));
-      }
-      out().flush();
-      return 0;
+      return change(models -> models.demote(name, alias, reason));
     }
   }
 
@@ -223,11 +231,7 @@ final class ModelCommand {
 
     @Override
     public Integer call() throws IOException {
-      try (KafkaModelRegistry models = openExisting()) {
-        out().println(ModelVersions.describe(models.rollback(name, alias, reason)));
-      }
-      out().flush();
-      return 0;
+      return change(models -> models.rollback(name, alias, reason));
     }
   }
 

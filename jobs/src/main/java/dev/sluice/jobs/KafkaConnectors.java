@@ -13,6 +13,7 @@ import org.apache.flink.api.java.typeutils.TupleTypeInfo;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -67,21 +68,41 @@ public final class KafkaConnectors {
           Class<T> type,
           boolean bounded) {
     var builder =
-        KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, T>>>builder()
-            .setBootstrapServers(bootstrapServers)
-            .setTopics(topic)
-            .setGroupId(groupId)
-            .setStartingOffsets(
-                OffsetsInitializer.committedOffsets(
-                    startFrom == StartFrom.EARLIEST
-                        ? OffsetResetStrategy.EARLIEST
-                        : OffsetResetStrategy.LATEST))
-            .setProperty("isolation.level", "read_committed")
-            .setDeserializer(new RegistryAvroKafkaDeserializationSchema<>(registry, type));
+        registrySourceBuilder(
+            bootstrapServers,
+            registry,
+            topic,
+            groupId,
+            OffsetsInitializer.committedOffsets(
+                startFrom == StartFrom.EARLIEST
+                    ? OffsetResetStrategy.EARLIEST
+                    : OffsetResetStrategy.LATEST),
+            type);
     if (bounded) {
       builder.setBounded(OffsetsInitializer.latest());
     }
     return builder.build();
+  }
+
+  /**
+   * The builder behind {@link #registrySource}: decoding through the registry into values or dead
+   * letters, read_committed, from {@code start}; callers add what differs (bounds, properties).
+   */
+  public static <T extends SpecificRecordBase>
+      KafkaSourceBuilder<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySourceBuilder(
+          String bootstrapServers,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          OffsetsInitializer start,
+          Class<T> type) {
+    return KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, T>>>builder()
+        .setBootstrapServers(bootstrapServers)
+        .setTopics(topic)
+        .setGroupId(groupId)
+        .setStartingOffsets(start)
+        .setProperty("isolation.level", "read_committed")
+        .setDeserializer(new RegistryAvroKafkaDeserializationSchema<>(registry, type));
   }
 
   /**

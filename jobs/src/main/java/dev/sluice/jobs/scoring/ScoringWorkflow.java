@@ -10,7 +10,6 @@ import dev.sluice.operators.DeadLetterRouter;
 import dev.sluice.operators.scoring.ScorerFactory;
 import dev.sluice.operators.scoring.ScoringOperator;
 import dev.sluice.operators.scoring.ScoringSettings;
-import dev.sluice.schemas.flink.RegistryAvroKafkaDeserializationSchema;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
 import dev.sluice.schemas.registry.SchemaRegistryClients;
@@ -121,19 +120,20 @@ public final class ScoringWorkflow {
 
   /** The registry's log as one stream of events, read by a single task from the beginning. */
   static RegistryLog registryLog(StreamExecutionEnvironment env, Config c) {
+    // From the beginning on every fresh start, never from committed offsets: a new job must learn
+    // every version and alias.
     KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, RegistryEvent>>> source =
-        KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, RegistryEvent>>>builder()
-            .setBootstrapServers(c.bootstrapServers())
-            .setTopics(c.registryTopic())
-            .setGroupId(c.transactionalIdPrefix() + "-registry")
-            .setStartingOffsets(OffsetsInitializer.earliest())
-            .setProperty("isolation.level", "read_committed")
+        KafkaConnectors.registrySourceBuilder(
+                c.bootstrapServers(),
+                c.registry(),
+                c.registryTopic(),
+                c.transactionalIdPrefix() + "-registry",
+                OffsetsInitializer.earliest(),
+                RegistryEvent.class)
             .setProperty("commit.offsets.on.checkpoint", "false")
             .setProperty(
                 "max.partition.fetch.bytes", Integer.toString(ModelRegistryLog.MAX_MESSAGE_BYTES))
             .setProperty("fetch.max.bytes", Integer.toString(ModelRegistryLog.MAX_MESSAGE_BYTES))
-            .setDeserializer(
-                new RegistryAvroKafkaDeserializationSchema<>(c.registry(), RegistryEvent.class))
             .build();
     var decoded =
         KafkaConnectors.routeDeadLetters(

@@ -11,6 +11,7 @@ import dev.sluice.avro.ModelRole;
 import dev.sluice.avro.Prediction;
 import dev.sluice.avro.models.RegistryEvent;
 import dev.sluice.jobs.testing.CollectingSink;
+import dev.sluice.jobs.testing.TestStreams;
 import dev.sluice.operators.monitoring.DriftSettings;
 import dev.sluice.operators.monitoring.MonitoringFixtures;
 import dev.sluice.operators.monitoring.alarms.AlarmRules;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -77,20 +77,11 @@ class DriftAlarmsWorkflowTest {
         env.fromData(MonitoringFixtures.champion(random), new AvroTypeInfo<>(RegistryEvent.class))
             .setParallelism(1);
     DataStream<FeatureRow> rowStream =
-        env.fromData(rows, new AvroTypeInfo<>(FeatureRow.class))
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<FeatureRow>forMonotonousTimestamps()
-                    .withTimestampAssigner((r, ts) -> r.getEventTime().toEpochMilli()));
+        TestStreams.inEventTime(env, rows, FeatureRow.class, FeatureRow::getEventTime);
     DataStream<Prediction> predictionStream =
-        env.fromData(predictions, new AvroTypeInfo<>(Prediction.class))
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Prediction>forMonotonousTimestamps()
-                    .withTimestampAssigner((p, ts) -> p.getEventTime().toEpochMilli()));
+        TestStreams.inEventTime(env, predictions, Prediction.class, Prediction::getEventTime);
     DataStream<Label> labelStream =
-        env.fromData(labels, new AvroTypeInfo<>(Label.class))
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Label>forMonotonousTimestamps()
-                    .withTimestampAssigner((l, ts) -> l.getEventTime().toEpochMilli()));
+        TestStreams.inEventTime(env, labels, Label.class, Label::getEventTime);
     DriftSettings settings = DriftSettings.defaults("fraud");
     DataStream<DriftResult> drift =
         MonitoringWorkflow.drift(rowStream, predictionStream, labelStream, registry, settings);

@@ -9,6 +9,7 @@ import dev.sluice.avro.ModelMetrics;
 import dev.sluice.avro.ModelRole;
 import dev.sluice.avro.Prediction;
 import dev.sluice.jobs.testing.CollectingSink;
+import dev.sluice.jobs.testing.TestStreams;
 import dev.sluice.operators.evaluation.BinaryMetrics;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.state.testing.FlinkTestCluster;
@@ -18,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -75,15 +74,9 @@ class MonitoringWorkflowTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     DataStream<Prediction> predictionStream =
-        env.fromData(predictions, new AvroTypeInfo<>(Prediction.class))
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Prediction>forMonotonousTimestamps()
-                    .withTimestampAssigner((p, ts) -> p.getEventTime().toEpochMilli()));
+        TestStreams.inEventTime(env, predictions, Prediction.class, Prediction::getEventTime);
     DataStream<Label> labelStream =
-        env.fromData(labels, new AvroTypeInfo<>(Label.class))
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<Label>forMonotonousTimestamps()
-                    .withTimestampAssigner((l, ts) -> l.getEventTime().toEpochMilli()));
+        TestStreams.inEventTime(env, labels, Label.class, Label::getEventTime);
     CollectingSink<ModelMetrics> sink = new CollectingSink<>();
     MonitoringWorkflow.metrics(predictionStream, labelStream, EvaluationSettings.DEFAULTS)
         .sinkTo(sink);
