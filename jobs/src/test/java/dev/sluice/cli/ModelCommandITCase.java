@@ -5,12 +5,15 @@ import static dev.sluice.state.models.ModelFixtures.candidate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.avro.models.ModelVersion;
+import dev.sluice.avro.models.PreprocessingKind;
+import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.jobs.testing.RealServices;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.models.KafkaModelRegistry;
 import dev.sluice.state.models.ModelRegistryLog;
 import dev.sluice.state.models.ModelValidator;
 import dev.sluice.state.models.RegistryState;
+import dev.sluice.state.testing.FlinkTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModelCommandITCase {
   @RegisterExtension static final RealServices SERVICES = new RealServices();
+  @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
   private String topic;
   private CliRun cli;
@@ -157,6 +162,34 @@ class ModelCommandITCase {
     assertThat(model("register", FRAUD, "--onnx", narrow.toString())).isEqualTo(1);
     assertThat(cli.err()).contains("narrow.onnx", "4 columns", "15 feature names");
     assertThat(state().versions(FRAUD)).as("nothing written").hasSize(3);
+  }
+
+  @Test
+  void trainRegistersTheCheckedModelWithLineageMetricsAndProfileAndPromotesIt() throws Exception {
+    assertThat(
+            model(
+                "train",
+                "--simulate",
+                "--customers",
+                "150",
+                "--terminals",
+                "300",
+                "--simulate-from",
+                "2018-07-01",
+                "--register",
+                "--promote",
+                "champion"))
+        .isZero();
+    RegistryState state = state();
+    assertThat(state.aliases(FRAUD)).containsEntry("champion", 3);
+    ModelVersion trained = state.version(FRAUD, 3).orElseThrow();
+    assertThat(trained.getLineage().getTrainer()).containsIgnoringCase("logistic");
+    assertThat(trained.getLineage().getTrainStart()).isEqualTo("2018-07-25");
+    assertThat(trained.getMetrics()).containsKeys("auc_roc", "average_precision");
+    assertThat(trained.getProfile().getFeatures()).hasSize(15);
+    assertThat(trained.getPreprocessing().getKind()).isEqualTo(PreprocessingKind.STANDARDIZE);
+    assertThat(trained.getSignature().getFeatureSetVersion())
+        .isEqualTo(FraudFeatures.featureSet(FraudFeatures.TerminalRisk.AS_KNOWN).version());
   }
 
   private static byte[] fixture(String name) throws Exception {

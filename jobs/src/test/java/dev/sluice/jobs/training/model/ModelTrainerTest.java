@@ -11,12 +11,15 @@ import dev.sluice.avro.models.DistributionKind;
 import dev.sluice.avro.models.DistributionProfile;
 import dev.sluice.avro.models.ModelVersion;
 import dev.sluice.avro.models.OutputConvention;
+import dev.sluice.avro.models.Preprocessing;
 import dev.sluice.avro.models.PreprocessingKind;
 import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.jobs.training.SimulatedTrainingData;
 import dev.sluice.jobs.training.TrainingSet;
 import dev.sluice.jobs.training.TrainingSplit;
 import dev.sluice.operators.evaluation.BinaryMetrics;
+import dev.sluice.operators.scoring.OnnxScorer;
+import dev.sluice.state.models.InvalidModelException;
 import dev.sluice.state.testing.FlinkTestCluster;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -158,6 +161,25 @@ class ModelTrainerTest {
       }
     }
     assertThat(maxDiff).isLessThan(1e-5);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ModelKind.class)
+  void theExportCheckPassesTheCandidateAndCatchesAWrongPreprocessing(ModelKind kind)
+      throws Exception {
+    TrainedModel model = TRAINED.get(kind);
+    ModelVersion candidate = model.candidate("fraud", "test", Instant.EPOCH, "test");
+    assertThat(ExportVerification.verify(model, candidate, OnnxScorer.FACTORY))
+        .isLessThan(ExportVerification.TOLERANCE);
+
+    // The same graph fed unstandardised values: the check must notice.
+    ModelVersion unstandardised =
+        ModelVersion.newBuilder(candidate)
+            .setPreprocessing(Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
+            .build();
+    assertThatThrownBy(() -> ExportVerification.verify(model, unstandardised, OnnxScorer.FACTORY))
+        .isInstanceOf(InvalidModelException.class)
+        .hasMessageContaining("export check: test row");
   }
 
   @Test
