@@ -48,7 +48,12 @@ import picocli.CommandLine.Option;
     name = "bench",
     description = "Benchmarks that print numbers (end-to-end, against the local services).",
     mixinStandardHelpOptions = true,
-    subcommands = {BenchCommand.Ingest.class, BenchFeatures.class, BenchOnlineStore.class})
+    subcommands = {
+      BenchCommand.Ingest.class,
+      BenchFeatures.class,
+      BenchOnlineStore.class,
+      BenchMonitoring.class
+    })
 final class BenchCommand {
 
   @Command(

@@ -30,6 +30,25 @@ public final class ConnectionOptions {
           "Extra registry client property, e.g. basic.auth.user.info=user:pass (repeatable).")
   List<String> registryProperties = List.of();
 
+  /** The local infrastructure's (what the defaults give), for commands without these options. */
+  static ConnectionOptions local() {
+    ConnectionOptions local = new ConnectionOptions();
+    local.bootstrapServers = KafkaService.BOOTSTRAP;
+    local.registryUrl = RegistryService.URL;
+    return local;
+  }
+
+  /** These options as command-line arguments, to run another command against the same services. */
+  List<String> args() {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("--bootstrap-servers", bootstrapServers, "--registry-url", registryUrl));
+    for (String property : registryProperties) {
+      args.addAll(List.of("--registry-property", property));
+    }
+    return args;
+  }
+
   public String bootstrapServers() {
     return bootstrapServers;
   }

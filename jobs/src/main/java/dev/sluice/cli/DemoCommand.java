@@ -27,23 +27,23 @@ import dev.sluice.simulator.SimulatedEvent;
 import dev.sluice.simulator.Simulation;
 import dev.sluice.simulator.SimulationRunner;
 import dev.sluice.simulator.SimulatorConfig;
-import dev.sluice.state.models.KafkaModelRegistry;
 import dev.sluice.state.models.ModelRegistryLog;
-import dev.sluice.state.models.RegistryState;
 import dev.sluice.state.online.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice demo}: the README's run command. Starts the local infrastructure (idempotent),
@@ -103,33 +103,35 @@ final class DemoCommand implements Callable<Integer> {
           "Registered model the demo scores with; trained and registered first if it has no champion (default: ${DEFAULT-VALUE}).")
   String model;
 
+  @Option(
+      names = "--catch-up-days",
+      defaultValue = "37",
+      description =
+          "Send the first DAYS simulated days as fast as they go, then pace at --rate: drift is judged once the features' 37-day history is full (default: ${DEFAULT-VALUE}; 0: pace from the start).")
+  int catchUpDays;
+
+  @Mixin DriftScenarioOptions drift;
+
   static final String JOB_NAME = "sluice demo: ingest + features + scoring + monitoring";
 
-  /**
-   * The first models' training data: another population (seed 1, smaller, so it trains in about a
-   * minute) over the split's weeks, so the demo's traffic (seed 0) was never seen in training.
-   */
-  static final List<String> FIRST_MODEL_TRAINING =
-      List.of(
-          "--simulate",
-          "--customers",
-          "2000",
-          "--terminals",
-          "4000",
-          "--simulation-seed",
-          "1",
-          "--split",
-          "2018-05-08/7/7/7",
-          "--model",
-          "all",
-          "--register",
-          "--promote",
-          "champion,challenger",
-          "--trigger",
-          "demo");
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (catchUpDays < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--catch-up-days must be >= 0, got " + catchUpDays);
+    }
+    if (!(rate > 0) || Double.isInfinite(rate)) {
+      throw new ParameterException(spec.commandLine(), "--rate must be > 0, got " + rate);
+    }
+    SimulatorConfig simulation;
+    try {
+      simulation =
+          drift.apply(SimulatorConfig.builder()).customers(customers).terminals(terminals).build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+    }
     LocalInfra infra =
         new LocalInfra(Project.layout(null), Project.console(), LocalInfra.allServices());
     infra.up();
@@ -138,9 +140,7 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
     RegistryConfig registry = RegistryConfig.of(RegistryService.URL);
-    ensureModel(registry);
-    SimulatorConfig simulation =
-        SimulatorConfig.builder().customers(customers).terminals(terminals).build();
+    FirstModels.ensure(ConnectionOptions.local(), model, "demo");
     JobOptions jobOptions = new JobOptions();
     jobOptions.checkpointInterval = Duration.ofSeconds(5);
     jobOptions.maxRestarts = 10;
@@ -198,6 +198,7 @@ final class DemoCommand implements Callable<Integer> {
     // Drift is judged once the features' longest windows (30 days, plus the 7-day delay of the
     // terminal features) are full: before that, every count is low by construction.
     Instant monitorFrom = first.getEventTime().plus(Duration.ofDays(37));
+    Instant catchUpUntil = simulation.start().plus(Duration.ofDays(catchUpDays));
     MonitoringWorkflow.monitor(
         attached.featureRows(),
         scored.predictions(),
@@ -238,7 +239,7 @@ final class DemoCommand implements Callable<Integer> {
                     SimulationRunner.run(
                             new Simulation(simulation),
                             sink,
-                            Pacer.atRate(rate),
+                            Pacer.catchUp(catchUpUntil.toEpochMilli(), 0, Pacer.atRate(rate)),
                             ProgressReporter.silent(),
                             stopping::get)
                         .format());
@@ -276,8 +277,18 @@ final class DemoCommand implements Callable<Integer> {
         "  Flink web UI        http://127.0.0.1:%d  (job '%s'; rule counters: a validator vertex > Metrics > rule.*)%n",
         webUiPort, JOB_NAME);
     System.out.printf(
-        "  simulated traffic   %.0f events/s from 2018-04-01 (%d customers, %d terminals) into 'transactions' and 'labels'%n",
-        rate, customers, terminals);
+        "  simulated traffic   %s, then %.0f events/s (%d customers, %d terminals) into 'transactions' and 'labels'%n",
+        catchUpDays == 0
+            ? "from " + simulation.start()
+            : "days 0-" + (catchUpDays - 1) + " (from " + simulation.start() + ") at once",
+        rate,
+        customers,
+        terminals);
+    System.out.printf(
+        "  drift scenario      %s%n",
+        drift.any()
+            ? drift.describe()
+            : "none (add e.g. --drift-night-fraud-day 45 or --drift-spending-day 45)");
     System.out.printf(
         "  bad records         one every %s into 'transactions' (json, negative amount, future, empty, no key)%n",
         DurationConverter.format(badRecordEvery));
@@ -311,35 +322,6 @@ final class DemoCommand implements Callable<Integer> {
         "  labels arrive days after their transactions in simulated time: about a minute into the demo at this rate%n%n");
     job.getJobExecutionResult().get();
     return 0;
-  }
-
-  /**
-   * Makes sure the model has a champion: loads it if the registry has one, otherwise trains the
-   * first versions on a separate simulated population and registers them (champion and challenger).
-   */
-  private void ensureModel(RegistryConfig registry) throws Exception {
-    ModelRegistryLog log = ModelRegistryLog.of(KafkaService.BOOTSTRAP, registry);
-    try (KafkaModelRegistry models = KafkaModelRegistry.open(log, ModelCommand.NO_REGISTRATION)) {
-      var champion = models.read().resolve(model, RegistryState.CHAMPION);
-      if (champion.isPresent()) {
-        System.out.printf(
-            "sluice demo: scoring with %s v%d (the registry's champion)%n",
-            model, champion.get().getVersion());
-        return;
-      }
-    }
-    System.out.printf(
-        "sluice demo: %s has no champion yet: training the first models on a simulated history"
-            + " (about a minute)%n",
-        model);
-    List<String> args = new ArrayList<>(List.of("model", "train"));
-    args.addAll(FIRST_MODEL_TRAINING);
-    args.addAll(List.of("--name", model));
-    int exit = SluiceCli.commandLine().execute(args.toArray(String[]::new));
-    if (exit != 0) {
-      throw new IllegalStateException(
-          "training the first model failed (exit " + exit + "); see the messages above");
-    }
   }
 
   /** The simulation's first transaction: its customer and terminal are the first in the store. */

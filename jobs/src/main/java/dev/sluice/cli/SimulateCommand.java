@@ -152,54 +152,7 @@ final class SimulateCommand implements Callable<Integer> {
       description = "Fraction of labels that never arrive (default: ${DEFAULT-VALUE}).")
   double labelLoss;
 
-  @Option(
-      names = "--drift-spending-day",
-      paramLabel = "DAY",
-      description =
-          "From this day, --drift-spending-share of the customers spend --drift-spending-factor times more (still genuine).")
-  Integer driftSpendingDay;
-
-  @Option(
-      names = "--drift-spending-factor",
-      paramLabel = "FACTOR",
-      defaultValue = "1.5",
-      description = "Default: ${DEFAULT-VALUE}.")
-  double driftSpendingFactor;
-
-  @Option(
-      names = "--drift-spending-share",
-      paramLabel = "FRACTION",
-      defaultValue = "0.3",
-      description = "Default: ${DEFAULT-VALUE}.")
-  double driftSpendingShare;
-
-  @Option(
-      names = "--drift-night-fraud-day",
-      paramLabel = "DAY",
-      description =
-          "From this day, --drift-night-fraud-cards cards a day are tested with small amounts at night (fraud scenario 4).")
-  Integer driftNightFraudDay;
-
-  @Option(
-      names = "--drift-night-fraud-cards",
-      paramLabel = "N",
-      defaultValue = "5",
-      description = "Default: ${DEFAULT-VALUE}.")
-  int driftNightFraudCards;
-
-  @Option(
-      names = "--drift-geography-day",
-      paramLabel = "DAY",
-      description =
-          "From this day, --drift-geography-share of the customers move near one hot spot, so their terminals change.")
-  Integer driftGeographyDay;
-
-  @Option(
-      names = "--drift-geography-share",
-      paramLabel = "FRACTION",
-      defaultValue = "0.3",
-      description = "Default: ${DEFAULT-VALUE}.")
-  double driftGeographyShare;
+  @Mixin DriftScenarioOptions drift;
 
   @Option(
       names = "--rate",
@@ -397,19 +350,13 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   private SimulatorConfig config(boolean wallClock) {
-    requireDayFor(
-        "--drift-spending-day",
-        driftSpendingDay,
-        "--drift-spending-factor",
-        "--drift-spending-share");
-    requireDayFor("--drift-night-fraud-day", driftNightFraudDay, "--drift-night-fraud-cards");
-    requireDayFor("--drift-geography-day", driftGeographyDay, "--drift-geography-share");
     Instant startInstant =
         wallClock
             ? Pacer.wallClockStart(Instant.now(), wallClockStart.equals("midnight"))
             : start.atStartOfDay(ZoneOffset.UTC).toInstant();
     try {
-      return SimulatorConfig.builder()
+      return drift
+          .apply(SimulatorConfig.builder())
           .customers(customers)
           .terminals(terminals)
           .days(days)
@@ -418,34 +365,10 @@ final class SimulateCommand implements Callable<Integer> {
           .radius(radius)
           .labelDelay(labelDelay)
           .labelLoss(labelLoss)
-          .spendingDrift(
-              driftSpendingDay == null
-                  ? null
-                  : new SimulatorConfig.SpendingDrift(
-                      driftSpendingDay, driftSpendingFactor, driftSpendingShare))
-          .nightFraudDrift(
-              driftNightFraudDay == null
-                  ? null
-                  : new SimulatorConfig.NightFraudDrift(driftNightFraudDay, driftNightFraudCards))
-          .geographyDrift(
-              driftGeographyDay == null
-                  ? null
-                  : new SimulatorConfig.GeographyDrift(driftGeographyDay, driftGeographyShare))
           .build();
     } catch (IllegalArgumentException e) {
       // SimulatorConfig names parameters as these options spell them, without the dashes.
       throw usage("--" + e.getMessage());
-    }
-  }
-
-  private void requireDayFor(String dayOption, Integer day, String... options) {
-    if (day != null) {
-      return;
-    }
-    for (String option : options) {
-      if (matched(option)) {
-        throw usage(option + " needs " + dayOption + " (the drift is off without it)");
-      }
     }
   }
 

@@ -24,8 +24,13 @@ public final class Pacer {
   private final long anchorEventMillis;
   private final double speedup;
   private final LongSupplier nanoClock;
-  private final long startNanos;
+  private long startNanos;
   private long paced;
+
+  /** For {@link #catchUp}: events before this event time go at {@link #catchUpRate}. */
+  private long catchUpUntilMillis = Long.MIN_VALUE;
+
+  private Pacer catchUpRate;
 
   private Pacer(
       double ratePerSecond,
@@ -63,6 +68,18 @@ public final class Pacer {
    */
   public static Pacer wallClock(long nowMillis, double speedup, double ratePerSecond) {
     return new Pacer(ratePerSecond, true, nowMillis, speedup, System::nanoTime);
+  }
+
+  /**
+   * Events before {@code untilEventMillis} at most {@code catchUpRate} a second (0: as fast as
+   * possible), the later ones through {@code then}, whose clock starts at the first of them; e.g. a
+   * demo that sends its first weeks of history at once and the rest at a watchable rate.
+   */
+  public static Pacer catchUp(long untilEventMillis, double catchUpRate, Pacer then) {
+    Pacer fast = atRate(catchUpRate);
+    then.catchUpUntilMillis = untilEventMillis;
+    then.catchUpRate = fast;
+    return then;
   }
 
   static Pacer forTest(
@@ -111,6 +128,13 @@ public final class Pacer {
    */
   public boolean await(long eventTimeMillis, BooleanSupplier stopRequested)
       throws InterruptedException {
+    if (catchUpRate != null) {
+      if (eventTimeMillis < catchUpUntilMillis) {
+        return catchUpRate.await(eventTimeMillis, stopRequested);
+      }
+      catchUpRate = null;
+      startNanos = nanoClock.getAsLong();
+    }
     if (ratePerSecond == 0 && !byEventTime) {
       return true;
     }

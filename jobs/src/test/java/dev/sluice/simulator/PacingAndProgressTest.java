@@ -36,6 +36,20 @@ class PacingAndProgressTest {
   }
 
   @Test
+  void catchUpSendsEarlyEventsAtOnceThenPacesFromTheSwitch() throws InterruptedException {
+    AtomicLong clock = new AtomicLong();
+    Pacer pacer = Pacer.catchUp(1_000, 0, Pacer.forTest(2, false, 0, 1, clock::get));
+    for (long t = 0; t < 1_000; t++) {
+      assertThat(pacer.await(t, () -> true)).isTrue();
+    }
+    // The paced part's clock starts at its first event, not at construction: no burst to catch up.
+    clock.set(5 * SECOND);
+    assertThat(pacer.await(1_000, () -> true)).isTrue();
+    assertThat(pacer.deadlineNanos(1_001)).isEqualTo(5 * SECOND + SECOND / 2);
+    assertThat(pacer.await(1_002, () -> true)).isFalse();
+  }
+
+  @Test
   void eventsInThePastAreNotHeldBack() throws InterruptedException {
     long now = System.currentTimeMillis();
     Pacer pacer = Pacer.wallClock(now, 1, 0);

@@ -77,11 +77,28 @@ public final class ScoringWorkflow {
   public record Scored(
       DataStream<Prediction> predictions, DataStream<RegistryEvent> registryEvents) {}
 
-  /** Adds scoring of {@code rows} to the job. */
+  /** How the job reads the registry's log. */
+  public enum RegistryReading {
+    /** Follow the log: promotions and new versions reach the running job (production). */
+    FOLLOW,
+    /**
+     * Read the log as it is when the job starts, then end that input, so that a job over bounded
+     * history (a benchmark, a replay) can finish; later changes are not seen.
+     */
+    AS_OF_START
+  }
+
+  /** Adds scoring of {@code rows} to the job, following the registry. */
   public static Scored attach(DataStream<FeatureRow> rows, Config c, ScorerFactory scorers) {
+    return attach(rows, c, scorers, RegistryReading.FOLLOW);
+  }
+
+  /** Adds scoring of {@code rows} to the job. */
+  public static Scored attach(
+      DataStream<FeatureRow> rows, Config c, ScorerFactory scorers, RegistryReading reading) {
     StreamExecutionEnvironment env = rows.getExecutionEnvironment();
     ScoringSettings settings = c.settings().withSchemaId(predictionSchemaId(c));
-    RegistryLog registryLog = registryLog(env, c);
+    RegistryLog registryLog = registryLog(env, c, reading);
     SingleOutputStreamOperator<Prediction> predictions =
         rows.connect(registryLog.events().broadcast())
             .transform(
@@ -119,10 +136,11 @@ public final class ScoringWorkflow {
   record RegistryLog(DataStream<RegistryEvent> events, DataStream<DeadLetter> deadLetters) {}
 
   /** The registry's log as one stream of events, read by a single task from the beginning. */
-  static RegistryLog registryLog(StreamExecutionEnvironment env, Config c) {
+  static RegistryLog registryLog(
+      StreamExecutionEnvironment env, Config c, RegistryReading reading) {
     // From the beginning on every fresh start, never from committed offsets: a new job must learn
     // every version and alias.
-    KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, RegistryEvent>>> source =
+    var builder =
         KafkaConnectors.registrySourceBuilder(
                 c.bootstrapServers(),
                 c.registry(),
@@ -133,8 +151,11 @@ public final class ScoringWorkflow {
             .setProperty("commit.offsets.on.checkpoint", "false")
             .setProperty(
                 "max.partition.fetch.bytes", Integer.toString(ModelRegistryLog.MAX_MESSAGE_BYTES))
-            .setProperty("fetch.max.bytes", Integer.toString(ModelRegistryLog.MAX_MESSAGE_BYTES))
-            .build();
+            .setProperty("fetch.max.bytes", Integer.toString(ModelRegistryLog.MAX_MESSAGE_BYTES));
+    if (reading == RegistryReading.AS_OF_START) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, RegistryEvent>>> source = builder.build();
     var decoded =
         KafkaConnectors.routeDeadLetters(
             env.fromSource(source, WatermarkStrategy.noWatermarks(), "model-registry-source")

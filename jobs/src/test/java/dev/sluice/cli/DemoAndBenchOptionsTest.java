@@ -1,0 +1,62 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo's and the monitoring benchmark's options are checked before anything starts: each
+ * mistake exits 2 with a message naming the option, and no service is touched (these run without
+ * Kafka).
+ */
+class DemoAndBenchOptionsTest {
+
+  @Test
+  void demoRefusesBadOptionsBeforeStartingAnything() {
+    assertUsageError("--catch-up-days must be >= 0, got -1", "demo", "--catch-up-days", "-1");
+    assertUsageError("--rate must be > 0, got 0.0", "demo", "--rate", "0");
+    assertUsageError(
+        "--drift-night-fraud-cards needs --drift-night-fraud-day",
+        "demo",
+        "--drift-night-fraud-cards",
+        "3");
+    assertUsageError(
+        "--drift-spending-day must be a day in [0, days - 1] = [0, 182], got 400",
+        "demo",
+        "--drift-spending-day",
+        "400");
+  }
+
+  @Test
+  void benchMonitoringRefusesBadOptionsBeforeStartingAnything() {
+    assertUsageError("--days must be > 37", "bench", "monitoring", "--days", "30");
+    assertUsageError(
+        "--parallelism must be >= 1, got 0", "bench", "monitoring", "--parallelism", "0");
+    assertUsageError(
+        "--drift-geography-day must be a day in [0, days - 1] = [0, 59], got 60",
+        "bench",
+        "monitoring",
+        "--days",
+        "60",
+        "--drift-geography-day",
+        "60");
+  }
+
+  @Test
+  void demoHelpListsTheDriftScenarios() {
+    CliRun cli = new CliRun();
+    assertThat(cli.run("demo", "--help")).isZero();
+    assertThat(cli.out())
+        .contains(
+            "--catch-up-days",
+            "--drift-spending-day",
+            "--drift-night-fraud-day",
+            "--drift-geography-day");
+  }
+
+  private static void assertUsageError(String message, String... args) {
+    CliRun cli = new CliRun();
+    assertThat(cli.run(args)).as(String.join(" ", args) + "\n" + cli.err()).isEqualTo(2);
+    assertThat(cli.err()).contains(message);
+  }
+}
