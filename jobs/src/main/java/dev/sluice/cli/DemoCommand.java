@@ -319,7 +319,7 @@ final class DemoCommand implements Callable<Integer> {
         "  offline store       %s  (Parquet, files finished at each checkpoint)%n",
         Project.home().resolve("var/data/offline/features"));
     System.out.printf(
-        "  labels arrive days after their transactions in simulated time: about a minute into the demo at this rate%n%n");
+        "  labels arrive days after their transactions in simulated time; a day's metrics are FINAL 7 simulated days after it%n%n");
     job.getJobExecutionResult().get();
     return 0;
   }
