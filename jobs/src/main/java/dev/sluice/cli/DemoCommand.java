@@ -213,6 +213,7 @@ final class DemoCommand implements Callable<Integer> {
             "sluice-monitoring",
             EvaluationSettings.DEFAULTS,
             DriftSettings.defaults(model).withMonitorFrom(monitorFrom),
+            dev.sluice.operators.monitoring.detectors.ErrorStreamSettings.DEFAULTS,
             AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES)));
     JobClient job = env.executeAsync(JOB_NAME);
 

@@ -15,6 +15,8 @@ import dev.sluice.operators.monitoring.NoEventTime;
 import dev.sluice.operators.monitoring.alarms.AlarmFunction;
 import dev.sluice.operators.monitoring.alarms.AlarmRules;
 import dev.sluice.operators.monitoring.alarms.Observation;
+import dev.sluice.operators.monitoring.detectors.ErrorStreamFunction;
+import dev.sluice.operators.monitoring.detectors.ErrorStreamSettings;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.operators.monitoring.evaluation.JoinInput;
 import dev.sluice.operators.monitoring.evaluation.LabelJoinFunction;
@@ -40,7 +42,10 @@ import org.apache.flink.util.Collector;
  * ({@link LabelJoinFunction}: each prediction waits for its label up to the maximum label delay) ->
  * with the raw predictions (for the estimates before labels arrive) keyBy(model version and role)
  * -> {@code evaluation-windows} ({@link WindowEvaluator}: per event-time window, PROVISIONAL then
- * FINAL {@link ModelMetrics}) -> the metrics topic.
+ * FINAL {@link ModelMetrics}) -> the metrics topic. The label join's LABELLED rows also go, keyed
+ * by model version and role, through {@code error-stream-detectors} ({@link ErrorStreamFunction}:
+ * DDM, Page-Hinkley and ADWIN on the 0/1 errors), whose per-window {@link DriftResult}s join the
+ * drift results on the drift topic and in the alarms.
  */
 public final class MonitoringWorkflow {
   private MonitoringWorkflow() {}
@@ -51,6 +56,8 @@ public final class MonitoringWorkflow {
    * @param metricsTopic the {@link ModelMetrics} records
    * @param transactionalIdPrefix prefix of the sinks' Kafka transactional ids (unique per job)
    * @param evaluation windows, label delay, provisional interval, k
+   * @param errorStream the error-stream detectors' window and parameters (e.g. {@link
+   *     ErrorStreamSettings#DEFAULTS})
    */
   public record Config(
       String bootstrapServers,
@@ -61,6 +68,7 @@ public final class MonitoringWorkflow {
       String transactionalIdPrefix,
       EvaluationSettings evaluation,
       DriftSettings drift,
+      ErrorStreamSettings errorStream,
       AlarmRules rules)
       implements Serializable {
     public Config {
@@ -72,13 +80,14 @@ public final class MonitoringWorkflow {
       Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
       Objects.requireNonNull(evaluation, "evaluation");
       Objects.requireNonNull(drift, "drift");
+      Objects.requireNonNull(errorStream, "errorStream");
       Objects.requireNonNull(rules, "rules");
     }
   }
 
   /**
-   * Adds everything: the online evaluation, drift and alarms, each written to its topic exactly
-   * once.
+   * Adds everything: the online evaluation, drift (of the inputs, and of the error stream) and
+   * alarms, each written to its topic exactly once.
    */
   public static void monitor(
       DataStream<FeatureRow> rows,
@@ -86,8 +95,13 @@ public final class MonitoringWorkflow {
       DataStream<Label> labels,
       DataStream<RegistryEvent> registryEvents,
       Config c) {
-    DataStream<ModelMetrics> metrics = evaluate(predictions, labels, c);
-    DataStream<DriftResult> drift = drift(rows, predictions, labels, registryEvents, c.drift());
+    SingleOutputStreamOperator<LabelledPrediction> joined =
+        labelJoin(predictions, labels, c.evaluation());
+    DataStream<ModelMetrics> metrics = windows(joined, predictions, c.evaluation());
+    sinkMetrics(metrics, c);
+    DataStream<DriftResult> drift =
+        drift(rows, predictions, labels, registryEvents, c.drift())
+            .union(errorStream(joined, c.errorStream()));
     drift
         .sinkTo(
             KafkaConnectors.<DriftResult>registrySink(
@@ -229,6 +243,11 @@ public final class MonitoringWorkflow {
   public static DataStream<ModelMetrics> evaluate(
       DataStream<Prediction> predictions, DataStream<Label> labels, Config c) {
     DataStream<ModelMetrics> metrics = metrics(predictions, labels, c.evaluation());
+    sinkMetrics(metrics, c);
+    return metrics;
+  }
+
+  private static void sinkMetrics(DataStream<ModelMetrics> metrics, Config c) {
     metrics
         .sinkTo(
             KafkaConnectors.<ModelMetrics>registrySink(
@@ -240,11 +259,19 @@ public final class MonitoringWorkflow {
                 m -> m.getWindowEnd()))
         .uid("model-metrics-sink")
         .name("model-metrics-sink");
-    return metrics;
   }
 
   /** The evaluation's operators without a sink (for {@link #evaluate} and tests). */
   public static DataStream<ModelMetrics> metrics(
+      DataStream<Prediction> predictions, DataStream<Label> labels, EvaluationSettings settings) {
+    return windows(labelJoin(predictions, labels, settings), predictions, settings);
+  }
+
+  /**
+   * The label join ({@code evaluation-label-join}): one {@link LabelledPrediction} per prediction,
+   * LABELLED or UNLABELLED, stamped with the time its label became known (or its deadline).
+   */
+  public static SingleOutputStreamOperator<LabelledPrediction> labelJoin(
       DataStream<Prediction> predictions, DataStream<Label> labels, EvaluationSettings settings) {
     TypeInformation<JoinInput> joinType = TypeInformation.of(JoinInput.class);
     TypeInformation<LabelledPrediction> rowType = TypeInformation.of(LabelledPrediction.class);
@@ -264,6 +291,15 @@ public final class MonitoringWorkflow {
             .process(new LabelJoinFunction(settings.maxLabelDelay()), rowType)
             .uid("evaluation-label-join")
             .name("evaluation-label-join");
+    return joined;
+  }
+
+  /** The evaluation windows over the label join's rows and the raw predictions. */
+  private static DataStream<ModelMetrics> windows(
+      DataStream<LabelledPrediction> joined,
+      DataStream<Prediction> predictions,
+      EvaluationSettings settings) {
+    TypeInformation<LabelledPrediction> rowType = TypeInformation.of(LabelledPrediction.class);
     DataStream<LabelledPrediction> pending =
         predictions
             .map(LabelledPrediction::pending, rowType)
@@ -277,5 +313,23 @@ public final class MonitoringWorkflow {
             .uid("evaluation-windows")
             .name("evaluation-windows");
     return metrics;
+  }
+
+  /**
+   * Adds the error-stream detectors ({@link ErrorStreamFunction}) on the LABELLED rows of the label
+   * join, per model version and role: three {@link DriftResult}s of kind ERROR_STREAM per window.
+   *
+   * @param joined the output of {@link #labelJoin}
+   */
+  public static SingleOutputStreamOperator<DriftResult> errorStream(
+      DataStream<LabelledPrediction> joined, ErrorStreamSettings settings) {
+    return joined
+        .filter(r -> r.status == LabelledPrediction.LabelStatus.LABELLED)
+        .uid("error-stream-labelled")
+        .name("error-stream-labelled")
+        .keyBy(LabelledPrediction::modelKey)
+        .process(new ErrorStreamFunction(settings), new AvroTypeInfo<>(DriftResult.class))
+        .uid("error-stream-detectors")
+        .name("error-stream-detectors");
   }
 }

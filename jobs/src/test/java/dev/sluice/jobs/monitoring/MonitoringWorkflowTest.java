@@ -3,6 +3,8 @@ package dev.sluice.jobs.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.sluice.avro.DriftKind;
+import dev.sluice.avro.DriftResult;
 import dev.sluice.avro.Label;
 import dev.sluice.avro.MetricsStatus;
 import dev.sluice.avro.ModelMetrics;
@@ -11,6 +13,7 @@ import dev.sluice.avro.Prediction;
 import dev.sluice.jobs.testing.CollectingSink;
 import dev.sluice.jobs.testing.TestStreams;
 import dev.sluice.operators.evaluation.BinaryMetrics;
+import dev.sluice.operators.monitoring.detectors.ErrorStreamSettings;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.state.testing.FlinkTestCluster;
 import java.time.Duration;
@@ -106,6 +109,49 @@ class MonitoringWorkflowTest {
             sink.values().stream().filter(m -> m.getStatus() == MetricsStatus.PROVISIONAL).count())
         .as("provisional metrics while labels were arriving")
         .isPositive();
+  }
+
+  @Test
+  void errorStreamResultsComeOutPerVersionRoleAndLabelDay() throws Exception {
+    SplittableRandom random = new SplittableRandom(11);
+    List<Prediction> predictions = new ArrayList<>();
+    List<Label> labels = new ArrayList<>();
+    int perDay = 200;
+    for (int day = 0; day < 2; day++) {
+      for (int i = 0; i < perDay; i++) {
+        String id = "tx-" + day + "-" + i;
+        long time = T0 + day * DAY + random.nextLong(DAY / 2);
+        boolean fraud = random.nextDouble() < 0.1;
+        predictions.add(prediction(id, time, 1, false, fraud ? 0.8 : 0.2));
+        predictions.add(prediction(id, time, 2, true, random.nextDouble()));
+        labels.add(label(id, time, time + DAY / 4, fraud));
+      }
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    DataStream<Prediction> predictionStream =
+        TestStreams.inEventTime(env, predictions, Prediction.class, Prediction::getEventTime);
+    DataStream<Label> labelStream =
+        TestStreams.inEventTime(env, labels, Label.class, Label::getEventTime);
+    CollectingSink<DriftResult> sink = new CollectingSink<>();
+    MonitoringWorkflow.errorStream(
+            MonitoringWorkflow.labelJoin(
+                predictionStream, labelStream, EvaluationSettings.DEFAULTS),
+            ErrorStreamSettings.DEFAULTS)
+        .sinkTo(sink);
+    env.execute("error stream workflow test");
+
+    List<DriftResult> results = sink.values();
+    // 2 label days x (decision, shadow) x 3 detectors.
+    assertThat(results).hasSize(12).allMatch(r -> r.getKind() == DriftKind.ERROR_STREAM);
+    assertThat(results.stream().filter(r -> r.getSubject().equals("errors/ddm")))
+        .allMatch(r -> r.getModelVersion() == 1)
+        .allMatch(r -> r.getStatistics().get("errors") == 0.0) // the champion is always right
+        .extracting(DriftResult::getCount)
+        .containsExactlyInAnyOrder((long) perDay, (long) perDay);
+    assertThat(results.stream().filter(r -> r.getSubject().equals("errors/adwin/shadow")))
+        .allMatch(r -> r.getModelVersion() == 2)
+        .allMatch(r -> r.getStatistics().get("error_rate") > 0.2); // a random score
   }
 
   private static double clamp(double p) {

@@ -1,6 +1,7 @@
 package dev.sluice.operators.monitoring.alarms;
 
 import dev.sluice.avro.AlertKind;
+import dev.sluice.avro.DriftKind;
 import dev.sluice.avro.DriftResult;
 import dev.sluice.avro.ModelMetrics;
 import dev.sluice.avro.Severity;
@@ -69,7 +70,9 @@ public final class AlarmRules implements Serializable {
 
   /**
    * The observations a drift result gives: one per per-subject rule it matches, and a partial one
-   * per dataset-level rule when its subject is a feature (not {@code score} or {@code label}).
+   * per dataset-level rule when its subject is a feature: not {@code score} or {@code label}, and
+   * not an error-stream detector's result (kind {@link DriftKind#ERROR_STREAM}), so the share of
+   * drifted features counts features only.
    */
   public List<Observation> observations(DriftResult r) {
     List<Observation> out = new ArrayList<>();
@@ -78,7 +81,9 @@ public final class AlarmRules implements Serializable {
         continue;
       }
       if (rule.datasetLevel()) {
-        if (r.getSubject().equals("score") || r.getSubject().equals("label")) {
+        if (r.getKind() == DriftKind.ERROR_STREAM
+            || r.getSubject().equals("score")
+            || r.getSubject().equals("label")) {
           continue;
         }
         Observation o = observation(rule, r, AlarmRule.ANY, Double.NaN);
