@@ -148,10 +148,10 @@ final class BenchFeatures implements Callable<Integer> {
 
   private StreamExecutionEnvironment environment(Path work) {
     StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            FlinkEnvironments.configuration(
-                new CheckpointSettings(
-                    work.resolve("checkpoints").toUri(), Duration.ofSeconds(10), 0)));
+        FlinkEnvironments.create(
+            FlinkEnvironments.Mode.LOCAL,
+            new CheckpointSettings(work.resolve("checkpoints").toUri(), Duration.ofSeconds(10), 0),
+            0);
     env.setParallelism(parallelism);
     return env;
   }

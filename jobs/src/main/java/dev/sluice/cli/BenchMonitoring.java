@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import dev.sluice.avro.Alert;
 import dev.sluice.avro.AlertState;
+import dev.sluice.avro.DriftKind;
 import dev.sluice.avro.DriftResult;
 import dev.sluice.avro.MetricsStatus;
 import dev.sluice.avro.ModelMetrics;
@@ -15,6 +16,7 @@ import dev.sluice.jobs.scoring.ScoringWorkflow;
 import dev.sluice.operators.features.FeaturePipeline;
 import dev.sluice.operators.monitoring.DriftSettings;
 import dev.sluice.operators.monitoring.alarms.AlarmRules;
+import dev.sluice.operators.monitoring.detectors.ErrorStreamSettings;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
@@ -246,10 +248,11 @@ final class BenchMonitoring implements Callable<Integer> {
       throws Exception {
     String name = monitoring ? "with-monitoring" : "without-monitoring";
     StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            FlinkEnvironments.configuration(
-                new CheckpointSettings(
-                    work.resolve("checkpoints-" + name).toUri(), Duration.ofSeconds(10), 0)));
+        FlinkEnvironments.create(
+            FlinkEnvironments.Mode.LOCAL,
+            new CheckpointSettings(
+                work.resolve("checkpoints-" + name).toUri(), Duration.ofSeconds(10), 0),
+            0);
     env.setParallelism(parallelism);
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
     BackfillJob.History history =
@@ -301,6 +304,7 @@ final class BenchMonitoring implements Callable<Integer> {
               transactions,
               EvaluationSettings.DEFAULTS,
               DriftSettings.defaults(model).withMonitorFrom(monitorFrom),
+              ErrorStreamSettings.DEFAULTS,
               AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES)));
     }
     long cpu = processCpuNanos();
@@ -330,6 +334,7 @@ final class BenchMonitoring implements Callable<Integer> {
   private void report(Outputs topics, SimulatorConfig simulation) throws Exception {
     long start = simulation.startMillis();
     TreeMap<Integer, Day> byDay = new TreeMap<>();
+    TreeMap<String, List<DriftResult>> byFeature = new TreeMap<>();
     List<Alert> alerts = new ArrayList<>();
     try (SchemaRegistryClient registry = SchemaRegistryClients.create(connection.registry())) {
       AvroWireDeserializer<DriftResult> driftReader =
@@ -341,13 +346,14 @@ final class BenchMonitoring implements Callable<Integer> {
           case "score" -> day.scorePsi = r.getStatistics().getOrDefault("psi", Double.NaN);
           case "label" -> day.labelPsi = r.getStatistics().getOrDefault("psi", Double.NaN);
           default -> {
-            if (r.getKind().name().equals("ERROR_STREAM")) {
+            if (r.getKind() == DriftKind.ERROR_STREAM) {
               if (r.getDrifted()) {
                 day.alerts.add("detector:" + r.getSubject());
               }
             } else {
               day.features++;
               day.drifted += r.getDrifted() ? 1 : 0;
+              byFeature.computeIfAbsent(r.getSubject(), f -> new ArrayList<>()).add(r);
             }
           }
         }
@@ -391,7 +397,8 @@ final class BenchMonitoring implements Callable<Integer> {
         "est_auc",
         "coverage",
         "alerts (+fired -resolved)");
-    for (Map.Entry<Integer, Day> e : byDay.entrySet()) {
+    // Label drift goes on after the last transaction (its labels come up to 30 days later).
+    for (Map.Entry<Integer, Day> e : byDay.headMap(simulation.days()).entrySet()) {
       Day d = e.getValue();
       System.out.printf(
           "%4d %-10s %7d %8s %9.3f %9.3f %6.3f %7.3f %8.3f  %s%n",
@@ -405,6 +412,25 @@ final class BenchMonitoring implements Callable<Integer> {
           d.estimatedAuc,
           d.coverage,
           String.join(" ", d.alerts));
+    }
+    System.out.printf(
+        "%nfeatures: windows flagged as drifted / judged, deciding statistic (median, max):%n");
+    for (Map.Entry<String, List<DriftResult>> e : byFeature.entrySet()) {
+      List<DriftResult> results = e.getValue();
+      double[] decided =
+          results.stream()
+              .mapToDouble(r -> r.getStatistics().getOrDefault(r.getDecidedBy(), Double.NaN))
+              .sorted()
+              .toArray();
+      System.out.printf(
+          "  %-40s %3d / %3d   %-16s median %.3f max %.3f (threshold %.3f)%n",
+          e.getKey(),
+          results.stream().filter(DriftResult::getDrifted).count(),
+          results.size(),
+          results.get(0).getDecidedBy(),
+          decided[decided.length / 2],
+          decided[decided.length - 1],
+          results.get(0).getThreshold());
     }
     int driftDay = drift.firstDay();
     alerts.sort(Comparator.comparing(Alert::getWindowStart));

@@ -20,6 +20,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -203,19 +204,26 @@ public final class BackfillJob {
     return new org.apache.flink.core.fs.Path(file.toUri());
   }
 
+  private static final String HISTORY_ALIGNMENT_GROUP = "history";
+
   private static <T extends org.apache.avro.specific.SpecificRecordBase> DataStream<T> fromSource(
       StreamExecutionEnvironment env,
       Source<T, ?, ?> source,
       Class<T> type,
       SerializableFunction<T, Instant> eventTime,
       String name) {
-    return env.fromSource(
-            source,
-            WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ZERO)
-                .withTimestampAssigner((record, ts) -> eventTime.apply(record).toEpochMilli()),
-            name,
-            new AvroTypeInfo<>(type))
-        .uid(name)
-        .name(name);
+    WatermarkStrategy<T> watermarks =
+        WatermarkStrategy.<T>forBoundedOutOfOrderness(Duration.ZERO)
+            .withTimestampAssigner((record, ts) -> eventTime.apply(record).toEpochMilli());
+    if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+        == RuntimeExecutionMode.STREAMING) {
+      // Read as a stream (benchmarks), the labels' file would otherwise run weeks ahead of the
+      // transactions' and every stage that joins the two would hold the difference in state,
+      // which a live job, whose labels come after their transactions, never does.
+      watermarks =
+          watermarks.withWatermarkAlignment(
+              HISTORY_ALIGNMENT_GROUP, Duration.ofHours(1), Duration.ofMillis(200));
+    }
+    return env.fromSource(source, watermarks, name, new AvroTypeInfo<>(type)).uid(name).name(name);
   }
 }

@@ -2,8 +2,10 @@ package dev.sluice.jobs;
 
 import dev.sluice.state.CheckpointSettings;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Creates the execution environment for a job, in-process or inside a cluster's client. */
@@ -31,6 +33,9 @@ public final class FlinkEnvironments {
     return conf;
   }
 
+  /**
+   * @param webUiPort the web UI's port in LOCAL mode, 0 for any free one
+   */
   public static StreamExecutionEnvironment create(
       Mode mode, CheckpointSettings checkpoints, int webUiPort) {
     Configuration conf = configuration(checkpoints);
@@ -39,6 +44,11 @@ public final class FlinkEnvironments {
     }
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     conf.set(RestOptions.ADDRESS, "127.0.0.1");
+    // The MiniCluster's other servers (RPC, blob server, data exchange) on loopback too.
+    conf.set(JobManagerOptions.ADDRESS, "127.0.0.1");
+    conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+    conf.set(TaskManagerOptions.HOST, "127.0.0.1");
+    conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
     conf.set(RestOptions.PORT, webUiPort);
     return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
   }

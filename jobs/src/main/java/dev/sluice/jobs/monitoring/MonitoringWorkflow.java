@@ -25,6 +25,7 @@ import dev.sluice.operators.monitoring.evaluation.WindowEvaluator;
 import dev.sluice.schemas.registry.RegistryConfig;
 import java.io.Serializable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -113,7 +114,7 @@ public final class MonitoringWorkflow {
                 r -> r.getWindowEnd()))
         .uid("drift-sink")
         .name("drift-sink");
-    alarms(drift, metrics, c.rules(), c.drift().lateness())
+    alarms(drift, metrics, c.rules(), c.drift().lateness(), c.drift().monitorFrom())
         .sinkTo(
             KafkaConnectors.<Alert>registrySink(
                 c.bootstrapServers(),
@@ -128,15 +129,16 @@ public final class MonitoringWorkflow {
 
   /**
    * The alarm rules of {@link #alarms} unless the user gives others: Evidently's drift defaults
-   * decide each feature's {@code drifted} flag; one alarm when over 30% of the features drift in a
-   * window (not one per feature), on a moved score distribution, on a moved label rate, and when
-   * the realized AUC of a day falls below 0.75.
+   * decide each feature's {@code drifted} flag; one alarm when more than half of the features drift
+   * in a window (Evidently's dataset-drift share; not one alarm per feature), on a moved score
+   * distribution, on a moved label rate, when the realized AUC of a day falls below 0.75, and when
+   * the Page-Hinkley detector sees the live model's error rate rise.
    */
   public static final String DEFAULT_RULES =
       String.join(
           "\n",
           "# name source statistic op threshold options",
-          "features-drifted drift drifted_share > 0.3 severity=WARNING runbook=\"Many model inputs"
+          "features-drifted drift drifted_share > 0.5 severity=WARNING runbook=\"Many model inputs"
               + " moved together: check upstream producers, then retrain on recent data\"",
           "score-drift drift psi > 0.2 subject=score severity=WARNING runbook=\"The score"
               + " distribution moved: compare the drifted features; expect the realized AUC to"
@@ -144,7 +146,10 @@ public final class MonitoringWorkflow {
           "label-rate-drift drift psi > 0.2 subject=label severity=INFO runbook=\"The fraud rate"
               + " moved: a new pattern or a labelling change\"",
           "auc-drop metrics auc_roc < 0.75 severity=CRITICAL runbook=\"The champion's realized AUC"
-              + " fell: retrain, or roll back if a recent promotion caused it\"");
+              + " fell: retrain, or roll back if a recent promotion caused it\"",
+          "error-rate-rise drift detections > 0 subject=errors/page_hinkley resolve_after=3"
+              + " severity=WARNING runbook=\"The live model's error rate rose (Page-Hinkley on its"
+              + " labelled decisions): look at the drifted features and the daily AUC; retrain\"");
 
   /**
    * Adds drift monitoring: every feature of the rows, the decisions' scores and the labels, per
@@ -201,13 +206,18 @@ public final class MonitoringWorkflow {
    * @param metrics the online evaluation's records, or null for drift rules only
    * @param grace how long after a window's end its drift results may still come (the drift
    *     lateness)
+   * @param judgeFrom windows ending before this event time raise no alarm, like drift's {@link
+   *     DriftSettings#monitorFrom()} (a cold-started feature pipeline's first weeks score badly by
+   *     construction); null for none
    */
   public static SingleOutputStreamOperator<Alert> alarms(
       DataStream<DriftResult> drift,
       DataStream<ModelMetrics> metrics,
       AlarmRules rules,
-      Duration grace) {
+      Duration grace,
+      Instant judgeFrom) {
     TypeInformation<Observation> type = TypeInformation.of(Observation.class);
+    long from = judgeFrom == null ? Long.MIN_VALUE : judgeFrom.toEpochMilli();
     DataStream<Observation> observations =
         drift
             .flatMap(
@@ -228,6 +238,9 @@ public final class MonitoringWorkflow {
                   .name("alarm-metrics-observations"));
     }
     return observations
+        .filter(o -> o.windowEnd >= from)
+        .uid("alarm-judged-windows")
+        .name("alarm-judged-windows")
         .keyBy(AlarmFunction.KEY)
         .process(new AlarmFunction(rules, grace), new AvroTypeInfo<>(Alert.class))
         .uid("alarms")

@@ -89,7 +89,11 @@ class DriftAlarmsWorkflowTest {
     CollectingSink<Alert> alertSink = new CollectingSink<>();
     drift.sinkTo(driftSink);
     MonitoringWorkflow.alarms(
-            drift, null, AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES), settings.lateness())
+            drift,
+            null,
+            AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES),
+            settings.lateness(),
+            settings.monitorFrom())
         .sinkTo(alertSink);
     env.execute("drift and alarms");
 

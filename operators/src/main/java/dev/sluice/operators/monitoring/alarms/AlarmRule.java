@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  *   <li>{@link Source#DRIFT} ({@link DriftResult}): a key of its {@code statistics} map, one of
  *       {@link #DRIFT_STATISTICS}; a result lacking it (e.g. {@code ks} of a categorical feature)
  *       is not looked at. Or {@link #DRIFTED_SHARE}: the dataset-level rule, the share of features
- *       (subjects other than {@code score} and {@code label}) with {@code drifted} set in a window,
- *       so that many features drifting together raise one alarm; its subject must be {@code *}.
+ *       (subjects other than {@code score}, {@code label} and the error-stream detectors' {@code
+ *       errors/...}) with {@code drifted} set in a window, so that many features drifting together
+ *       raise one alarm; its subject must be {@code *}.
  *   <li>{@link Source#METRICS} ({@link ModelMetrics}, live predictions only, not shadow): {@code
  *       label_coverage}, {@code mean_label_lag_millis}, {@code predictions}, {@code labelled},
  *       {@code positives}; a realized metric by its name ({@code auc_roc}) or as {@code
@@ -76,7 +77,18 @@ public record AlarmRule(
 
   public static final String DRIFTED_SHARE = "drifted_share";
   public static final Set<String> DRIFT_STATISTICS =
-      Set.of("psi", "ks", "ks_p_value", "js_distance", "wasserstein_norm", "chi2", "chi2_p_value");
+      Set.of(
+          "psi",
+          "ks",
+          "ks_p_value",
+          "js_distance",
+          "wasserstein_norm",
+          "chi2",
+          "chi2_p_value",
+          // Error-stream detectors' results (subjects errors/ddm, errors/page_hinkley, ...).
+          "detections",
+          "error_rate",
+          "detector_error_rate");
   public static final Set<String> METRICS_FIELDS =
       Set.of("label_coverage", "mean_label_lag_millis", "predictions", "labelled", "positives");
   public static final Set<String> REALIZED_METRICS =
