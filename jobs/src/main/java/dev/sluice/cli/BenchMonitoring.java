@@ -14,10 +14,6 @@ import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.jobs.monitoring.MonitoringWorkflow;
 import dev.sluice.jobs.scoring.ScoringWorkflow;
 import dev.sluice.operators.features.FeaturePipeline;
-import dev.sluice.operators.monitoring.DriftSettings;
-import dev.sluice.operators.monitoring.alarms.AlarmRules;
-import dev.sluice.operators.monitoring.detectors.ErrorStreamSettings;
-import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
@@ -295,17 +291,15 @@ final class BenchMonitoring implements Callable<Integer> {
           scored.predictions(),
           history.labels(),
           scored.registryEvents(),
-          new MonitoringWorkflow.Config(
+          DemoCommand.monitoring(
               connection.bootstrapServers(),
               connection.registry(),
               topics.metrics(),
               topics.drift(),
               topics.alerts(),
               transactions,
-              EvaluationSettings.DEFAULTS,
-              DriftSettings.defaults(model).withMonitorFrom(monitorFrom),
-              ErrorStreamSettings.DEFAULTS,
-              AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES)));
+              model,
+              monitorFrom));
     }
     long cpu = processCpuNanos();
     long start = System.nanoTime();

@@ -16,6 +16,7 @@ import dev.sluice.jobs.monitoring.MonitoringWorkflow;
 import dev.sluice.jobs.scoring.ScoringWorkflow;
 import dev.sluice.operators.monitoring.DriftSettings;
 import dev.sluice.operators.monitoring.alarms.AlarmRules;
+import dev.sluice.operators.monitoring.detectors.ErrorStreamSettings;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
@@ -204,17 +205,15 @@ final class DemoCommand implements Callable<Integer> {
         scored.predictions(),
         attached.labels(),
         scored.registryEvents(),
-        new MonitoringWorkflow.Config(
+        monitoring(
             KafkaService.BOOTSTRAP,
             registry,
             Topics.MODEL_METRICS.name(),
             Topics.DRIFT.name(),
             Topics.ALERTS.name(),
             "sluice-monitoring",
-            EvaluationSettings.DEFAULTS,
-            DriftSettings.defaults(model).withMonitorFrom(monitorFrom),
-            dev.sluice.operators.monitoring.detectors.ErrorStreamSettings.DEFAULTS,
-            AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES)));
+            model,
+            monitorFrom));
     JobClient job = env.executeAsync(JOB_NAME);
 
     AtomicBoolean stopping = new AtomicBoolean();
@@ -323,6 +322,35 @@ final class DemoCommand implements Callable<Integer> {
         "  labels arrive days after their transactions in simulated time; a day's metrics are FINAL 7 simulated days after it%n%n");
     job.getJobExecutionResult().get();
     return 0;
+  }
+
+  /**
+   * Monitoring as the demo (and the monitoring benchmark) run it: default evaluation, detectors and
+   * rules; drift against {@code model}'s champion from {@code monitorFrom}, calendar features left
+   * out.
+   */
+  static MonitoringWorkflow.Config monitoring(
+      String bootstrapServers,
+      RegistryConfig registry,
+      String metricsTopic,
+      String driftTopic,
+      String alertTopic,
+      String transactionalIdPrefix,
+      String model,
+      Instant monitorFrom) {
+    return new MonitoringWorkflow.Config(
+        bootstrapServers,
+        registry,
+        metricsTopic,
+        driftTopic,
+        alertTopic,
+        transactionalIdPrefix,
+        EvaluationSettings.DEFAULTS,
+        DriftSettings.defaults(model)
+            .withMonitorFrom(monitorFrom)
+            .withIgnored(FraudFeatures.CALENDAR_FEATURES),
+        ErrorStreamSettings.DEFAULTS,
+        AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES));
   }
 
   /** The simulation's first transaction: its customer and terminal are the first in the store. */

@@ -20,7 +20,9 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -223,6 +225,11 @@ public final class BackfillJob {
       watermarks =
           watermarks.withWatermarkAlignment(
               HISTORY_ALIGNMENT_GROUP, Duration.ofHours(1), Duration.ofMillis(200));
+      // Each file is one split read by one reader, so the whole reader pauses: nothing to align
+      // between splits (the file reader cannot pause single splits, which Flink checks for).
+      Configuration unalignedSplits = new Configuration();
+      unalignedSplits.set(PipelineOptions.ALLOW_UNALIGNED_SOURCE_SPLITS, true);
+      env.configure(unalignedSplits);
     }
     return env.fromSource(source, watermarks, name, new AvroTypeInfo<>(type)).uid(name).name(name);
   }

@@ -38,6 +38,13 @@ import java.util.Locale;
  * definition and therefore of its version.
  */
 public final class FraudFeatures {
+  /**
+   * Features that follow the calendar: a daily window is all weekend or all weekday, so comparing
+   * it with a week-long reference says "drift" every day; drift monitoring leaves them out.
+   */
+  public static final java.util.Set<String> CALENDAR_FEATURES =
+      java.util.Set.of("TX_DURING_WEEKEND");
+
   public static final String TRANSACTIONS = "transactions";
   public static final String LABELS = "labels";
   public static final Duration DELAY = Duration.ofDays(7);

@@ -27,6 +27,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -184,6 +185,14 @@ public final class MonitoringWorkflow {
                     .map(MonitoredValue::label, type)
                     .uid("drift-label-values")
                     .name("drift-label-values"));
+    if (!settings.ignored().isEmpty()) {
+      Set<String> ignored = settings.ignored();
+      values =
+          values
+              .filter(v -> !ignored.contains(v.subject))
+              .uid("drift-ignored-subjects")
+              .name("drift-ignored-subjects");
+    }
     return values
         .keyBy(v -> v.subject)
         .connect(
