@@ -38,6 +38,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -448,11 +449,17 @@ final class BenchMonitoring implements Callable<Integer> {
                   ", %.1f simulated days after the drift started (end of the window)",
                   (a.getWindowEnd().toEpochMilli() - (start + driftDay * DAY)) / (double) DAY));
     }
-    summarise(byDay, driftDay, alerts, start);
+    // Only the simulated period: after the last transaction the label windows thin out to nothing
+    // (their labels arrive up to 30 days later), which is the end of the data, not drift.
+    summarise(
+        byDay.headMap(simulation.days()),
+        driftDay,
+        alerts.stream().filter(a -> dayOf(a.getWindowStart(), start) < simulation.days()).toList(),
+        start);
   }
 
   private static void summarise(
-      TreeMap<Integer, Day> byDay, int driftDay, List<Alert> alerts, long start) {
+      SortedMap<Integer, Day> byDay, int driftDay, List<Alert> alerts, long start) {
     int judgedFrom = WARM_UP_DAYS;
     int end = byDay.isEmpty() ? judgedFrom : byDay.lastKey();
     int quietUntil = driftDay < 0 ? end + 1 : driftDay;
@@ -493,7 +500,7 @@ final class BenchMonitoring implements Callable<Integer> {
     }
   }
 
-  private static double meanAuc(TreeMap<Integer, Day> byDay, int from, int to) {
+  private static double meanAuc(SortedMap<Integer, Day> byDay, int from, int to) {
     return byDay.subMap(from, to).values().stream()
         .mapToDouble(d -> d.auc)
         .filter(v -> !Double.isNaN(v))

@@ -42,12 +42,12 @@ import org.apache.flink.util.Collector;
  *
  * <p>Topology: predictions and labels -> keyBy(transaction id) -> {@code evaluation-label-join}
  * ({@link LabelJoinFunction}: each prediction waits for its label up to the maximum label delay) ->
- * with the raw predictions (for the estimates before labels arrive) keyBy(model version and role)
- * -> {@code evaluation-windows} ({@link WindowEvaluator}: per event-time window, PROVISIONAL then
- * FINAL {@link ModelMetrics}) -> the metrics topic. The label join's LABELLED rows also go, keyed
- * by model version and role, through {@code error-stream-detectors} ({@link ErrorStreamFunction}:
- * DDM, Page-Hinkley and ADWIN on the 0/1 errors), whose per-window {@link DriftResult}s join the
- * drift results on the drift topic and in the alarms.
+ * with the raw predictions (for the estimates before labels arrive) keyBy(model version, role and
+ * window) -> {@code evaluation-windows} ({@link WindowEvaluator}: per event-time window,
+ * PROVISIONAL then FINAL {@link ModelMetrics}) -> the metrics topic. The label join's LABELLED rows
+ * also go, keyed by model version and role, through {@code error-stream-detectors} ({@link
+ * ErrorStreamFunction}: DDM, Page-Hinkley and ADWIN on the 0/1 errors), whose per-window {@link
+ * DriftResult}s join the drift results on the drift topic and in the alarms.
  */
 public final class MonitoringWorkflow {
   private MonitoringWorkflow() {}
@@ -330,7 +330,7 @@ public final class MonitoringWorkflow {
     SingleOutputStreamOperator<ModelMetrics> metrics =
         joined
             .union(pending)
-            .keyBy(LabelledPrediction::modelKey)
+            .keyBy(WindowEvaluator.key(settings))
             .process(new WindowEvaluator(settings), new AvroTypeInfo<>(ModelMetrics.class))
             .uid("evaluation-windows")
             .name("evaluation-windows");

@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -22,7 +23,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Online evaluation of one model key ({@link LabelledPrediction#modelKey()}: model name, version,
  * shadow flag) per tumbling event-time window of prediction event times, emitting {@link
- * ModelMetrics} computed by {@link WindowMetrics}.
+ * ModelMetrics} computed by {@link WindowMetrics}. Keyed by {@link #key}, the model key and the
+ * window, so that a model's open windows (eight by default) spread over the subtasks and each
+ * boundary reads only its window's rows; any key that keeps a model's windows apart works.
  *
  * <p>Input: the output of {@link LabelJoinFunction} (LABELLED / UNLABELLED, one per prediction),
  * optionally unioned with the raw predictions as {@link LabelledPrediction#pending} so that windows
@@ -44,10 +47,10 @@ import org.apache.flink.util.OutputTag;
  *       rows for it go to {@link #LATE_ROWS} (counter {@code rows-late}).
  * </ul>
  *
- * <p>State per key: {@value #STATE_ROWS}, every row of the open windows by event id (the exact
- * metrics need all of them: AUC and average precision rank all scores, Card Precision@k groups by
- * card), and {@value #STATE_WINDOWS}, the open windows' starts with a "changed since the last
- * emission" flag. Bound: the predictions of the key over {@code windowSize + maxLabelDelay} of
+ * <p>State per key: {@value #STATE_ROWS}, every row of the key's open windows by event id (the
+ * exact metrics need all of them: AUC and average precision rank all scores, Card Precision@k
+ * groups by card), and {@value #STATE_WINDOWS}, the open windows' starts with a "changed since the
+ * last emission" flag. Bound: the predictions of the key over {@code windowSize + maxLabelDelay} of
  * event time (8 daily windows by default, roughly 8 x 10,000 rows for the demo's decision model).
  * Timers: one event-time timer per open window at its final time, and one per provisional boundary
  * after a change (Flink deduplicates equal timestamps). When the last window is final the key holds
@@ -100,7 +103,20 @@ public final class WindowEvaluator
 
   /** Start of the window holding {@code eventTime}. */
   long windowStart(long eventTime) {
+    return windowStart(eventTime, windowSize);
+  }
+
+  private static long windowStart(long eventTime, long windowSize) {
     return eventTime - Math.floorMod(eventTime, windowSize);
+  }
+
+  /**
+   * The key to partition the input by: {@link LabelledPrediction#modelKey()} and the start of the
+   * row's window, e.g. {@code fraud/3/decision@1525132800000}.
+   */
+  public static KeySelector<LabelledPrediction, String> key(EvaluationSettings settings) {
+    long size = settings.windowSize().toMillis();
+    return row -> row.modelKey() + "@" + windowStart(row.eventTime, size);
   }
 
   private long finalTime(long windowStart) {
@@ -132,9 +148,10 @@ public final class WindowEvaluator
     if (changed == null) {
       ctx.timerService().registerEventTimeTimer(finalTime(start));
     }
-    if (!Boolean.TRUE.equals(changed)) {
-      windows.put(start, true);
+    if (Boolean.TRUE.equals(changed)) {
+      return; // already due at the next boundary: its timer is registered
     }
+    windows.put(start, true);
     // The next boundary after the watermark (before the first watermark: after the record).
     Long timestamp = ctx.timestamp();
     long base =
@@ -176,7 +193,10 @@ public final class WindowEvaluator
       ModelMetrics metrics =
           WindowMetrics.compute(
               windowRows, start, start + windowSize, w.getValue(), settings.k(), now);
-      gauges.update(ctx.getCurrentKey(), metrics);
+      gauges.update(
+          LabelledPrediction.modelKey(
+              metrics.getModelName(), metrics.getModelVersion(), metrics.getShadow()),
+          metrics);
       out.collect(metrics);
       if (w.getValue() == MetricsStatus.FINAL) {
         finalEmitted.inc();

@@ -75,7 +75,8 @@ class AlarmRuleTest {
     assertThatThrownBy(() -> AlarmRule.onDrift("x", "pis").above(0.2).build())
         .hasMessage(
             "rule 'x': unknown drift statistic 'pis', expected one of [chi2, chi2_p_value,"
-                + " js_distance, ks, ks_p_value, psi, wasserstein_norm] or drifted_share");
+                + " detections, detector_error_rate, error_rate, js_distance, ks, ks_p_value, psi,"
+                + " wasserstein_norm] or drifted_share");
     assertThatThrownBy(() -> AlarmRule.onMetrics("x", "estimated.brier").below(0.2).build())
         .hasMessageContaining("unknown metric 'estimated.brier'");
     assertThatThrownBy(() -> AlarmRule.onMetrics("x", "auc_roc").subject("amount").below(1).build())

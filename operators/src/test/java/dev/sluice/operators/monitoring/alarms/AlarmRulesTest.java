@@ -48,4 +48,20 @@ class AlarmRulesTest {
         .containsExactly("many-drifted", "feature-psi");
     assertThat(RULES.observations(errorStream("errors/ddm"))).isEmpty();
   }
+
+  @Test
+  void aDetectionsRuleReadsItsDetectorsResultsOnly() {
+    AlarmRules rules =
+        AlarmRules.parse("error-rise drift detections > 0 subject=errors/page_hinkley");
+    assertThat(rules.observations(errorStream("errors/page_hinkley")))
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.value).isEqualTo(2.0);
+              assertThat(rules.rule(o.rule).holds(o.value)).isTrue();
+            });
+    assertThat(rules.observations(errorStream("errors/page_hinkley/shadow"))).isEmpty();
+    assertThat(rules.observations(errorStream("errors/ddm"))).isEmpty();
+    assertThat(rules.observations(drift("amount", 1, 0.4, true))).isEmpty();
+  }
 }
