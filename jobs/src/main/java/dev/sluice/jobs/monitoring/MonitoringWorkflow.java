@@ -146,7 +146,7 @@ public final class MonitoringWorkflow {
               + " follow once labels arrive\"",
           "label-rate-drift drift psi > 0.2 subject=label severity=INFO runbook=\"The fraud rate"
               + " moved: a new pattern or a labelling change\"",
-          "auc-drop metrics auc_roc < 0.75 severity=CRITICAL runbook=\"The champion's realized AUC"
+          "auc-drop metrics auc_roc < 0.75 resolve_after=3 severity=CRITICAL runbook=\"The champion's realized AUC"
               + " fell: retrain, or roll back if a recent promotion caused it\"",
           "error-rate-rise drift detections > 0 subject=errors/page_hinkley resolve_after=3"
               + " severity=WARNING runbook=\"The live model's error rate rose (Page-Hinkley on its"
@@ -166,10 +166,16 @@ public final class MonitoringWorkflow {
       DataStream<RegistryEvent> registryEvents,
       DriftSettings settings) {
     TypeInformation<MonitoredValue> type = TypeInformation.of(MonitoredValue.class);
+    Set<String> ignored = settings.ignored();
     DataStream<MonitoredValue> values =
         rows.flatMap(
-                (FeatureRow row, Collector<MonitoredValue> out) ->
-                    MonitoredValue.of(row).forEach(out::collect),
+                (FeatureRow row, Collector<MonitoredValue> out) -> {
+                  for (MonitoredValue v : MonitoredValue.of(row)) {
+                    if (!ignored.contains(v.subject)) {
+                      out.collect(v);
+                    }
+                  }
+                },
                 type)
             .uid("drift-feature-values")
             .name("drift-feature-values")
@@ -185,14 +191,6 @@ public final class MonitoringWorkflow {
                     .map(MonitoredValue::label, type)
                     .uid("drift-label-values")
                     .name("drift-label-values"));
-    if (!settings.ignored().isEmpty()) {
-      Set<String> ignored = settings.ignored();
-      values =
-          values
-              .filter(v -> !ignored.contains(v.subject))
-              .uid("drift-ignored-subjects")
-              .name("drift-ignored-subjects");
-    }
     return values
         .keyBy(v -> v.subject)
         .connect(
