@@ -112,7 +112,9 @@ class DriftAlarmsWorkflowTest {
             a -> {
               assertThat(a.getRule()).isEqualTo("features-drifted");
               assertThat(a.getState()).isEqualTo(AlertState.FIRING);
-              assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(T0 + DRIFT_DAY * DAY);
+              // fire_after=2: the second drifted day raises it.
+              assertThat(a.getWindowStart().toEpochMilli()).isEqualTo(T0 + (DRIFT_DAY + 1) * DAY);
+              assertThat(a.getConsecutiveWindows()).isEqualTo(2);
               assertThat(a.getModelVersion()).isEqualTo(1);
             });
   }
