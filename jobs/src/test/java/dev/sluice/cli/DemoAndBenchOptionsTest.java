@@ -15,6 +15,7 @@ class DemoAndBenchOptionsTest {
   void demoRefusesBadOptionsBeforeStartingAnything() {
     assertUsageError("--catch-up-days must be >= 0, got -1", "demo", "--catch-up-days", "-1");
     assertUsageError("--rate must be > 0, got 0.0", "demo", "--rate", "0");
+    assertUsageError("--catch-up-rate must be > 0, got -5.0", "demo", "--catch-up-rate", "-5");
     assertUsageError(
         "--drift-night-fraud-cards needs --drift-night-fraud-day",
         "demo",
@@ -49,6 +50,7 @@ class DemoAndBenchOptionsTest {
     assertThat(cli.out())
         .contains(
             "--catch-up-days",
+            "--catch-up-rate",
             "--drift-spending-day",
             "--drift-night-fraud-day",
             "--drift-geography-day");
