@@ -215,7 +215,11 @@ final class JobCommand {
 
   /** The offline store's default location: {@code var/data/offline} of the checkout. */
   static String defaultOfflineStore() {
-    return Project.home().resolve("var").resolve("data").resolve("offline").toUri().toString();
+    // Path.toUri() ends a directory that exists with '/' and one that does not without: the same
+    // store must get the same URI before and after its first run.
+    String uri =
+        Project.home().resolve("var").resolve("data").resolve("offline").toUri().toString();
+    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
   }
 
   @Command(
