@@ -73,7 +73,7 @@ public final class Pacer {
   /**
    * Events before {@code untilEventMillis} at most {@code catchUpRate} a second (0: as fast as
    * possible), the later ones through {@code then}, whose clock starts at the first of them; e.g. a
-   * demo that sends its first weeks of history at once and the rest at a watchable rate.
+   * demo that sends its first weeks of history quickly and the rest at a watchable rate.
    */
   public static Pacer catchUp(long untilEventMillis, double catchUpRate, Pacer then) {
     Pacer fast = atRate(catchUpRate);
