@@ -5,6 +5,9 @@ import dev.sluice.avro.DriftResult;
 import dev.sluice.avro.MetricsStatus;
 import dev.sluice.avro.ModelMetrics;
 import dev.sluice.avro.Severity;
+import dev.sluice.operators.monitoring.detectors.ErrorStreamFunction;
+import dev.sluice.operators.monitoring.drift.DriftStatistics;
+import dev.sluice.operators.monitoring.evaluation.WindowMetrics;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Set;
@@ -78,31 +81,21 @@ public record AlarmRule(
   public static final String DRIFTED_SHARE = "drifted_share";
   public static final Set<String> DRIFT_STATISTICS =
       Set.of(
-          "psi",
-          "ks",
-          "ks_p_value",
-          "js_distance",
-          "wasserstein_norm",
-          "chi2",
-          "chi2_p_value",
+          DriftStatistics.PSI,
+          DriftStatistics.KS,
+          DriftStatistics.KS_P_VALUE,
+          DriftStatistics.JS_DISTANCE,
+          DriftStatistics.WASSERSTEIN_NORM,
+          DriftStatistics.CHI2,
+          DriftStatistics.CHI2_P_VALUE,
           // Error-stream detectors' results (subjects errors/ddm, errors/page_hinkley, ...).
-          "detections",
-          "error_rate",
-          "detector_error_rate");
+          ErrorStreamFunction.DETECTIONS,
+          ErrorStreamFunction.ERROR_RATE,
+          ErrorStreamFunction.DETECTOR_ERROR_RATE);
   public static final Set<String> METRICS_FIELDS =
       Set.of("label_coverage", "mean_label_lag_millis", "predictions", "labelled", "positives");
-  public static final Set<String> REALIZED_METRICS =
-      Set.of(
-          "auc_roc",
-          "average_precision",
-          "log_loss",
-          "brier",
-          "precision",
-          "recall",
-          "f1",
-          "card_precision_at_k");
-  public static final Set<String> ESTIMATED_METRICS =
-      Set.of("auc_roc", "precision", "recall", "f1", "positive_rate");
+  public static final Set<String> REALIZED_METRICS = Set.copyOf(WindowMetrics.REALIZED_KEYS);
+  public static final Set<String> ESTIMATED_METRICS = Set.copyOf(WindowMetrics.ESTIMATED_KEYS);
 
   private static final String REALIZED = "realized.";
   private static final String ESTIMATED = "estimated.";

@@ -73,8 +73,17 @@ public final class ErrorStreamFunction
   public static final String ADWIN = "errors/adwin";
   public static final String SHADOW_SUFFIX = "/shadow";
 
+  /** Statistic: DRIFTs the detector reported in the window; what every result is decided by. */
+  public static final String DETECTIONS = "detections";
+
   /** What every result is decided by. */
-  public static final String DECIDED_BY = "detections";
+  public static final String DECIDED_BY = DETECTIONS;
+
+  /** Statistic: the window's share of errors. */
+  public static final String ERROR_RATE = "error_rate";
+
+  /** Statistic: the detector's own estimate of the error rate after the window's last row. */
+  public static final String DETECTOR_ERROR_RATE = "detector_error_rate";
 
   static final String STATE_DDM = "error-stream-ddm";
   static final String STATE_PAGE_HINKLEY = "error-stream-page-hinkley";
@@ -208,10 +217,10 @@ public final class ErrorStreamFunction
 
   private static Map<String, Double> statistics(ErrorWindow w, ErrorWindow.Counts c) {
     Map<String, Double> s = new LinkedHashMap<>();
-    s.put("detections", (double) c.detections);
+    s.put(DETECTIONS, (double) c.detections);
     s.put("errors", (double) w.errors);
-    s.put("error_rate", w.errors / (double) w.rows);
-    s.put("detector_error_rate", c.estimate);
+    s.put(ERROR_RATE, w.errors / (double) w.rows);
+    s.put(DETECTOR_ERROR_RATE, c.estimate);
     s.put("first_detection_at", c.detections > 0 ? (double) c.firstDetectionAt : Double.NaN);
     return s;
   }
