@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * rows, scores and labels against a champion's reference; from day 3 both features move (f0 by one
  * standard deviation, f1 from 20% to 60% ones). Every feature's windows before day 3 are not
  * drifted and after are; the default rules raise exactly one alarm, the dataset-level one, for day
- * 3, not one per feature and not one per day.
+ * 4 (its second drifted day), not one per feature and not one per day.
  */
 class DriftAlarmsWorkflowTest {
   @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -45,13 +46,14 @@ class DriftAlarmsWorkflowTest {
 
   private final SplittableRandom random = new SplittableRandom(5);
 
-  @Test
-  void oneAlarmWhenTheFeaturesDriftTogether() throws Exception {
+  /** Drift monitoring of {@code days} of the history described above. */
+  private DataStream<DriftResult> drift(
+      StreamExecutionEnvironment env, int days, DriftSettings settings) {
     List<FeatureRow> rows = new ArrayList<>();
     List<Prediction> predictions = new ArrayList<>();
     List<Label> labels = new ArrayList<>();
     int perDay = 2_000;
-    for (int day = 0; day < 6; day++) {
+    for (int day = 0; day < days; day++) {
       boolean drift = day >= DRIFT_DAY;
       for (int i = 0; i < perDay; i++) {
         long time = T0 + day * DAY + i * (DAY / perDay);
@@ -71,8 +73,6 @@ class DriftAlarmsWorkflowTest {
       }
     }
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(2);
     DataStream<RegistryEvent> registry =
         env.fromData(MonitoringFixtures.champion(random), new AvroTypeInfo<>(RegistryEvent.class))
             .setParallelism(1);
@@ -82,9 +82,48 @@ class DriftAlarmsWorkflowTest {
         TestStreams.inEventTime(env, predictions, Prediction.class, Prediction::getEventTime);
     DataStream<Label> labelStream =
         TestStreams.inEventTime(env, labels, Label.class, Label::getEventTime);
+    return MonitoringWorkflow.drift(rowStream, predictionStream, labelStream, registry, settings);
+  }
+
+  @Test
+  void windowsBeforeTheWarmUpEndsRaiseNoAlarm() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
     DriftSettings settings = DriftSettings.defaults("fraud");
-    DataStream<DriftResult> drift =
-        MonitoringWorkflow.drift(rowStream, predictionStream, labelStream, registry, settings);
+    CollectingSink<Alert> alertSink = new CollectingSink<>();
+    // The drift's alarm would fire for day 4; judged only from the end of day 5, nothing fires.
+    MonitoringWorkflow.alarms(
+            drift(env, 6, settings),
+            null,
+            AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES),
+            settings.lateness(),
+            Instant.ofEpochMilli(T0 + 6 * DAY))
+        .sinkTo(alertSink);
+    env.execute("alarms after a warm-up");
+
+    assertThat(alertSink.values()).isEmpty();
+  }
+
+  @Test
+  void ignoredFeaturesAreNotMonitored() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    CollectingSink<DriftResult> sink = new CollectingSink<>();
+    drift(env, 1, DriftSettings.defaults("fraud").withIgnored(Set.of("f1"))).sinkTo(sink);
+    env.execute("drift with an ignored feature");
+
+    assertThat(sink.values())
+        .extracting(DriftResult::getSubject)
+        .containsExactlyInAnyOrder("f0", "score", "label");
+  }
+
+  @Test
+  void oneAlarmWhenTheFeaturesDriftTogether() throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    DriftSettings settings = DriftSettings.defaults("fraud");
+    DataStream<DriftResult> drift = drift(env, 6, settings);
+
     CollectingSink<DriftResult> driftSink = new CollectingSink<>();
     CollectingSink<Alert> alertSink = new CollectingSink<>();
     drift.sinkTo(driftSink);
