@@ -135,6 +135,13 @@ public final class Topics {
           1,
           Duration.ofDays(90),
           "alarms, firing and resolved, with their evidence (Avro Alert)");
+  public static final Spec RETRAINING =
+      new Spec(
+          "retraining",
+          1,
+          Duration.ofDays(365),
+          "the closed loop's steps: retraining requests, runs, promotion-gate decisions (Avro"
+              + " RetrainingEvent)");
   public static final Spec EVENT_COUNTS =
       new Spec(
           "event-counts", 1, Duration.ofDays(7), "events per event-time window (Avro EventCount)");
@@ -152,6 +159,7 @@ public final class Topics {
           MODEL_METRICS,
           DRIFT,
           ALERTS,
+          RETRAINING,
           DEAD_LETTERS,
           EVENT_COUNTS);
 

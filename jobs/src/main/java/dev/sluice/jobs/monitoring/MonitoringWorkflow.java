@@ -140,17 +140,17 @@ public final class MonitoringWorkflow {
       String.join(
           "\n",
           "# name source statistic op threshold options",
-          "features-drifted drift drifted_share > 0.2 fire_after=2 severity=WARNING runbook=\"Many model inputs"
+          "features-drifted drift drifted_share > 0.2 fire_after=2 severity=WARNING retrain=true runbook=\"Many model inputs"
               + " moved together: check upstream producers, then retrain on recent data\"",
           "score-drift drift psi > 0.2 subject=score severity=WARNING runbook=\"The score"
               + " distribution moved: compare the drifted features; expect the realized AUC to"
               + " follow once labels arrive\"",
           "label-rate-drift drift psi > 0.2 subject=label severity=INFO runbook=\"The fraud rate"
               + " moved: a new pattern or a labelling change\"",
-          "auc-drop metrics auc_roc < 0.75 resolve_after=3 severity=CRITICAL runbook=\"The champion's realized AUC"
+          "auc-drop metrics auc_roc < 0.75 resolve_after=3 severity=CRITICAL retrain=true runbook=\"The champion's realized AUC"
               + " fell: retrain, or roll back if a recent promotion caused it\"",
           "error-rate-rise drift detections > 0 subject=errors/page_hinkley resolve_after=3"
-              + " severity=WARNING runbook=\"The live model's error rate rose (Page-Hinkley on its"
+              + " severity=WARNING retrain=true runbook=\"The live model's error rate rose (Page-Hinkley on its"
               + " labelled decisions): look at the drifted features and the daily AUC; retrain\"");
 
   /**

@@ -152,6 +152,7 @@ public final class AlarmEvaluator {
         .setReference(null)
         .setConsecutiveWindows(windows)
         .setRunbook(rule.runbook())
+        .setRetrain(rule.retrain() && alertState == AlertState.FIRING)
         .setEvidence(evidence)
         .build();
   }

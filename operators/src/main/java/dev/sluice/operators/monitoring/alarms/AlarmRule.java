@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  * @param name unique, [A-Za-z0-9_.:-]+; it is part of keys and alert ids
  * @param fireAfter windows in a row the condition must hold before FIRING
  * @param resolveAfter windows in a row it must not hold before RESOLVED
+ * @param retrain whether its FIRING alerts ask the retraining controller to retrain the model
+ *     ({@link Alert#getRetrain()}); default false
  */
 public record AlarmRule(
     String name,
@@ -60,7 +62,8 @@ public record AlarmRule(
     int resolveAfter,
     Severity severity,
     AlertKind kind,
-    String runbook)
+    String runbook,
+    boolean retrain)
     implements Serializable {
 
   /** Which records a rule reads. */
@@ -308,6 +311,7 @@ public record AlarmRule(
     private Severity severity = Severity.WARNING;
     private AlertKind kind;
     private String runbook = "";
+    private boolean retrain;
 
     private Builder(String name, Source source, String statistic) {
       this.name = name;
@@ -364,6 +368,12 @@ public record AlarmRule(
       return this;
     }
 
+    /** Whether FIRING alerts of this rule ask for retraining. */
+    public Builder retrain(boolean yes) {
+      this.retrain = yes;
+      return this;
+    }
+
     public AlarmRule build() {
       return new AlarmRule(
           name,
@@ -377,7 +387,8 @@ public record AlarmRule(
           resolveAfter,
           severity,
           kind,
-          runbook);
+          runbook,
+          retrain);
     }
   }
 }

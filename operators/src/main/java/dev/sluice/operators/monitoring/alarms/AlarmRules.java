@@ -30,14 +30,23 @@ import java.util.Map;
  * <p>{@code source} is {@code drift} or {@code metrics}; {@code op} is {@code >} (ABOVE) or {@code
  * <} (BELOW). Options, each at most once: {@code subject}, {@code model}, {@code fire_after},
  * {@code resolve_after}, {@code severity} (INFO, WARNING, CRITICAL), {@code kind} (an {@link
- * AlertKind}), {@code runbook}. A value with spaces is double-quoted; {@code \"} and {@code \\}
- * escape inside quotes. Every error names the line and what was expected.
+ * AlertKind}), {@code runbook}, {@code retrain} ({@code true} or {@code false}: whether its FIRING
+ * alerts ask the retraining controller to retrain the model). A value with spaces is double-quoted;
+ * {@code \"} and {@code \\} escape inside quotes. Every error names the line and what was expected.
  */
 public final class AlarmRules implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private static final List<String> OPTIONS =
-      List.of("subject", "model", "fire_after", "resolve_after", "severity", "kind", "runbook");
+      List.of(
+          "subject",
+          "model",
+          "fire_after",
+          "resolve_after",
+          "severity",
+          "kind",
+          "runbook",
+          "retrain");
 
   private final Map<String, AlarmRule> byName;
 
@@ -227,6 +236,7 @@ public final class AlarmRules implements Serializable {
             case "severity" -> builder.severity(constant(name, key, Severity.class, value));
             case "kind" -> builder.kind(constant(name, key, AlertKind.class, value));
             case "runbook" -> builder.runbook(value);
+            case "retrain" -> builder.retrain(bool(name, key, value));
             default -> throw new IllegalStateException(key);
           }
         });
@@ -281,6 +291,16 @@ public final class AlarmRules implements Serializable {
       throw new IllegalArgumentException(
           "rule '" + rule + "': " + what + " must be a number, got '" + text + "'");
     }
+  }
+
+  private static boolean bool(String rule, String what, String text) {
+    return switch (text) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "rule '" + rule + "': " + what + " must be true or false, got '" + text + "'");
+    };
   }
 
   private static int integer(String rule, String what, String text) {
