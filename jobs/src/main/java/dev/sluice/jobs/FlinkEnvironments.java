@@ -42,14 +42,23 @@ public final class FlinkEnvironments {
     if (mode == Mode.SUBMIT) {
       return StreamExecutionEnvironment.getExecutionEnvironment(conf);
     }
+    onLoopback(conf).set(RestOptions.PORT, webUiPort);
+    return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+  }
+
+  /**
+   * Binds every server of an in-process MiniCluster to 127.0.0.1: the REST endpoint (which a local
+   * environment starts even without the web UI) and the RPC, blob and data-exchange servers.
+   *
+   * @return {@code conf}
+   */
+  public static Configuration onLoopback(Configuration conf) {
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     conf.set(RestOptions.ADDRESS, "127.0.0.1");
-    // The MiniCluster's other servers (RPC, blob server, data exchange) on loopback too.
     conf.set(JobManagerOptions.ADDRESS, "127.0.0.1");
     conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
     conf.set(TaskManagerOptions.HOST, "127.0.0.1");
     conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
-    conf.set(RestOptions.PORT, webUiPort);
-    return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    return conf;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Point-in-time training sets without Flink: labelled feature rows split into train and test the
- * way the fraud handbook's {@code get_train_test_set} does (chapter 3.5; see DOMAIN.md).
+ * Point-in-time training sets: labelled feature rows split into train and test the way the fraud
+ * handbook's {@code get_train_test_set} does (chapter 3.5; see DOMAIN.md), built in one JVM; and
+ * the same join as a data-parallel Flink BATCH job for retraining.
  *
  * <ul>
  *   <li>{@link dev.sluice.jobs.training.TrainingSplit}: train / delay / test days, in UTC days;
@@ -13,6 +14,10 @@
  *   <li>{@link dev.sluice.jobs.training.TrainingSet}: the rows, the column names and a {@code
  *       Summary} for the command line.
  *   <li>{@link dev.sluice.jobs.training.TrainingSetWriter}: Parquet (via parquet-avro) or CSV.
+ *   <li>{@link dev.sluice.jobs.training.OfflineTrainingData}: the rows of every view in the offline
+ *       store joined on the transaction id, in one JVM, then the builder.
+ *   <li>{@link dev.sluice.jobs.training.LabelledHistoryJob}: the same join as a Flink BATCH job
+ *       over a period, with the labels as known at an instant (for retraining), collected sorted.
  * </ul>
  */
 package dev.sluice.jobs.training;

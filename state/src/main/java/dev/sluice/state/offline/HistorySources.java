@@ -1,5 +1,7 @@
 package dev.sluice.state.offline;
 
+import dev.sluice.state.features.ViewRow;
+import dev.sluice.state.features.ViewSchema;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.LocalDate;
@@ -19,8 +21,8 @@ import org.apache.flink.core.fs.Path;
 /**
  * Bounded Flink sources over recorded history, for backfills and replays (BATCH or STREAMING
  * execution). Records are Avro-generated classes with their logical types ({@code Instant}, {@code
- * BigDecimal}). The sources assign no timestamps: attach a {@code WatermarkStrategy} with a
- * timestamp assigner in {@code env.fromSource(..)}.
+ * BigDecimal}), or a view's {@link ViewRow}s. The sources assign no timestamps: attach a {@code
+ * WatermarkStrategy} with a timestamp assigner in {@code env.fromSource(..)}.
  *
  * <p>Files are the unit of parallelism (each file is read whole by one reader). Hidden files (name
  * starting with {@code .} or {@code _}, e.g. Flink's in-progress part files) are skipped, as are
@@ -43,6 +45,20 @@ public final class HistorySources {
   public static <T extends SpecificRecordBase> FileSource<T> rawArchive(
       OfflineStoreLayout layout, String archive, Class<T> recordClass, DtRange range) {
     return FileSource.forRecordStreamFormat(parquetFormat(recordClass), layout.rawDir(archive))
+        .setFileEnumerator(new Enumerators(OfflineStoreLayout.PART_SUFFIX, range))
+        .build();
+  }
+
+  /**
+   * The rows of one view within {@code range} ({@code dt} partitions of {@code <base>/features/
+   * view=<view>}, written by {@link OfflineStoreSinks#viewRows}) as a bounded source, decoded as
+   * {@link OfflineStoreReader} decodes them. A file whose columns do not fit {@code view} fails the
+   * job with an {@link OfflineSchemaException} naming it. The view directory must exist when the
+   * job starts.
+   */
+  public static FileSource<ViewRow> viewRows(
+      OfflineStoreLayout layout, ViewSchema view, DtRange range) {
+    return FileSource.forBulkFileFormat(new ViewRowFormat(view), layout.viewDir(view.view()))
         .setFileEnumerator(new Enumerators(OfflineStoreLayout.PART_SUFFIX, range))
         .build();
   }

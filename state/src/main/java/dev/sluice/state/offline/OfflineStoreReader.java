@@ -9,15 +9,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.ParquetInputFile;
-import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -105,19 +102,9 @@ public final class OfflineStoreReader {
    */
   public static void readViewRows(Path file, ViewSchema view, RecordHandler<ViewRow> handler)
       throws IOException {
-    String name = file.toString();
-    ViewRowColumns.checkFile(
-        footer(file).getFileMetaData().getSchema(), view, name); // before any row is handed out
-    FileSystem fs = file.getFileSystem();
-    long length = fs.getFileStatus(file).getLen();
-    try (FSDataInputStream in = fs.open(file);
-        ParquetReader<GenericRecord> reader =
-            AvroParquetReader.<GenericRecord>builder(new ParquetInputFile(in, length))
-                .withDataModel(GenericData.get())
-                .withConf(new org.apache.hadoop.conf.Configuration(false))
-                .build()) {
-      for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
-        handler.accept(ViewRowColumns.fromRecord(view, record, name));
+    try (ViewRowFile rows = ViewRowFile.open(file, view)) {
+      for (ViewRow row = rows.next(); row != null; row = rows.next()) {
+        handler.accept(row);
       }
     }
   }

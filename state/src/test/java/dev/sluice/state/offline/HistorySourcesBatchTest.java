@@ -2,10 +2,12 @@ package dev.sluice.state.offline;
 
 import static dev.sluice.state.offline.OfflineFixtures.CUSTOMER;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.avro.Label;
 import dev.sluice.avro.Transaction;
 import dev.sluice.state.features.ViewRow;
+import dev.sluice.state.features.ViewSchema;
 import dev.sluice.state.testing.FlinkTestCluster;
 import java.io.File;
 import java.io.IOException;
@@ -14,11 +16,12 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -38,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * BATCH jobs: one writes the raw archives and a view through the sinks (files finished at the end,
  * without checkpoints), the next reads the archives back through {@link HistorySources}, whole and
- * by date range; Avro container files are a bounded source too. Records cross the network
- * (rebalance), so their Avro serializer must keep the logical types as well.
+ * by date range; Avro container files and a view's rows are bounded sources too. Records cross the
+ * network (rebalance), so their Avro serializer must keep the logical types as well.
  */
 class HistorySourcesBatchTest {
   @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -162,6 +165,72 @@ class HistorySourcesBatchTest {
         .containsExactlyElementsOf(OfflineFixtures.transactions(0, 2000));
   }
 
+  @Test
+  void viewRowsAreABoundedSourceOfTheRequestedDatesDecodedAsTheReaderDoes() throws Exception {
+    // 10k rows span ~4.3 days; two files a day, as parallel writers leave them.
+    List<ViewRow> rows = OfflineFixtures.rows(CUSTOMER, 0, 10_000);
+    Map<LocalDate, List<ViewRow>> byDay = new TreeMap<>();
+    rows.forEach(
+        r ->
+            byDay
+                .computeIfAbsent(OfflineStoreLayout.dateOf(r.eventTime), d -> new ArrayList<>())
+                .add(r));
+    for (Map.Entry<LocalDate, List<ViewRow>> day : byDay.entrySet()) {
+      List<ViewRow> dayRows = day.getValue();
+      int half = dayRows.size() / 2;
+      Path dir = layout.viewPartition(CUSTOMER.view(), day.getKey());
+      OfflineFixtures.writeFile(
+          OfflineParquetWriters.forViewRows(CUSTOMER),
+          new Path(dir, "part-a-0-0.parquet"),
+          dayRows.subList(0, half));
+      OfflineFixtures.writeFile(
+          OfflineParquetWriters.forViewRows(CUSTOMER),
+          new Path(dir, "part-a-1-0.parquet"),
+          dayRows.subList(half, dayRows.size()));
+      // An in-progress file is not data.
+      OfflineFixtures.writeFile(
+          OfflineParquetWriters.forViewRows(CUSTOMER),
+          new Path(dir, ".part-a-2-0.parquet.inprogress.0"),
+          dayRows.subList(0, 1));
+    }
+    OfflineStoreReader reader = new OfflineStoreReader(layout);
+
+    assertThat(
+            sorted(collect(HistorySources.viewRows(layout, CUSTOMER, DtRange.ALL)), r -> r.eventId))
+        .containsExactlyElementsOf(rows);
+    DtRange middle = DtRange.between(LocalDate.of(2018, 4, 2), LocalDate.of(2018, 4, 3));
+    List<ViewRow> expected = reader.readViewRows(CUSTOMER, middle);
+    assertThat(expected).isNotEmpty().hasSizeLessThan(rows.size());
+    assertThat(sorted(collect(HistorySources.viewRows(layout, CUSTOMER, middle)), r -> r.eventId))
+        .containsExactlyElementsOf(sorted(expected, r -> r.eventId));
+  }
+
+  @Test
+  void aViewFileWithoutTheViewsColumnsFailsTheJobNamingTheFile() throws Exception {
+    Path file =
+        OfflineFixtures.writeFile(
+            OfflineParquetWriters.forViewRows(CUSTOMER),
+            new Path(
+                layout.viewPartition(CUSTOMER.view(), LocalDate.of(2018, 4, 1)),
+                "part-a-0-0.parquet"),
+            OfflineFixtures.rows(CUSTOMER, 0, 10));
+    ViewSchema moreColumns =
+        new ViewSchema(
+            CUSTOMER.view(),
+            CUSTOMER.version(),
+            CUSTOMER.entity(),
+            CUSTOMER.ttl(),
+            List.of(
+                new ViewSchema.Column(
+                    "CUSTOMER_ID_NB_TX_30DAY_WINDOW", ViewSchema.ValueType.LONG)));
+
+    assertThatThrownBy(() -> collect(HistorySources.viewRows(layout, moreColumns, DtRange.ALL)))
+        .rootCause()
+        .isInstanceOf(OfflineSchemaException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("'CUSTOMER_ID_NB_TX_30DAY_WINDOW' is missing");
+  }
+
   private static void writeAvro(File file, List<Transaction> records) throws IOException {
     try (DataFileWriter<Transaction> out =
         new DataFileWriter<>(new SpecificDatumWriter<>(Transaction.class))) {
@@ -172,8 +241,7 @@ class HistorySourcesBatchTest {
     }
   }
 
-  private static <T extends SpecificRecordBase> List<T> collect(FileSource<T> source)
-      throws Exception {
+  private static <T> List<T> collect(FileSource<T> source) throws Exception {
     StreamExecutionEnvironment env = batchEnv();
     List<T> out = new ArrayList<>();
     try (var it =
