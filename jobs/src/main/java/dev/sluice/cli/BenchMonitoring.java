@@ -6,6 +6,7 @@ import dev.sluice.avro.DriftKind;
 import dev.sluice.avro.DriftResult;
 import dev.sluice.avro.MetricsStatus;
 import dev.sluice.avro.ModelMetrics;
+import dev.sluice.cli.report.TopicReader;
 import dev.sluice.jobs.BackfillJob;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.Topics;
@@ -17,9 +18,6 @@ import dev.sluice.operators.features.FeaturePipeline;
 import dev.sluice.operators.monitoring.alarms.AlarmRule;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
-import dev.sluice.schemas.registry.SchemaRegistryClient;
-import dev.sluice.schemas.registry.SchemaRegistryClients;
-import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.simulator.AvroFilesSink;
 import dev.sluice.simulator.Simulation;
 import dev.sluice.simulator.SimulationRunner;
@@ -38,10 +36,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -49,10 +45,6 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -337,11 +329,9 @@ final class BenchMonitoring implements Callable<Integer> {
     TreeMap<Integer, Day> byDay = new TreeMap<>();
     TreeMap<String, List<DriftResult>> byFeature = new TreeMap<>();
     List<Alert> alerts = new ArrayList<>();
-    try (SchemaRegistryClient registry = SchemaRegistryClients.create(connection.registry())) {
-      AvroWireDeserializer<DriftResult> driftReader =
-          AvroWireDeserializer.forSpecific(registry, DriftResult.class);
-      for (byte[] value : readAll(topics.drift())) {
-        DriftResult r = driftReader.deserialize(value);
+    try (TopicReader reader =
+        new TopicReader(connection.bootstrapServers(), connection.registry())) {
+      for (DriftResult r : reader.readAll(topics.drift(), DriftResult.class)) {
         Day day = byDay.computeIfAbsent(dayOf(r.getWindowStart(), start), d -> new Day());
         switch (r.getSubject()) {
           case "score" -> day.scorePsi = r.getStatistics().getOrDefault("psi", Double.NaN);
@@ -359,10 +349,7 @@ final class BenchMonitoring implements Callable<Integer> {
           }
         }
       }
-      AvroWireDeserializer<ModelMetrics> metricsReader =
-          AvroWireDeserializer.forSpecific(registry, ModelMetrics.class);
-      for (byte[] value : readAll(topics.metrics())) {
-        ModelMetrics m = metricsReader.deserialize(value);
+      for (ModelMetrics m : reader.readAll(topics.metrics(), ModelMetrics.class)) {
         if (m.getShadow() || m.getStatus() != MetricsStatus.FINAL) {
           continue;
         }
@@ -372,10 +359,7 @@ final class BenchMonitoring implements Callable<Integer> {
         day.estimatedAuc = m.getEstimated().getOrDefault("auc_roc", Double.NaN);
         day.coverage = m.getLabelCoverage();
       }
-      AvroWireDeserializer<Alert> alertReader =
-          AvroWireDeserializer.forSpecific(registry, Alert.class);
-      for (byte[] value : readAll(topics.alerts())) {
-        Alert a = alertReader.deserialize(value);
+      for (Alert a : reader.readAll(topics.alerts(), Alert.class)) {
         alerts.add(a);
         byDay
             .computeIfAbsent(dayOf(a.getWindowStart(), start), d -> new Day())
@@ -529,33 +513,5 @@ final class BenchMonitoring implements Callable<Integer> {
 
   private static int dayOf(Instant t, long start) {
     return (int) Math.floorDiv(t.toEpochMilli() - start, DAY);
-  }
-
-  /** Every committed record value of {@code topic}, up to its end offsets now. */
-  private List<byte[]> readAll(String topic) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<byte[]> values = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end in 2 minutes");
-        }
-        consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
-      }
-    }
-    return values;
   }
 }
