@@ -52,7 +52,8 @@ import picocli.CommandLine.Option;
       BenchCommand.Ingest.class,
       BenchFeatures.class,
       BenchOnlineStore.class,
-      BenchMonitoring.class
+      BenchMonitoring.class,
+      BenchLoop.class
     })
 final class BenchCommand {
 

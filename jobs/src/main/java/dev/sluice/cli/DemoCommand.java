@@ -3,42 +3,29 @@ package dev.sluice.cli;
 import dev.sluice.avro.Transaction;
 import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.LocalInfra;
-import dev.sluice.cli.infra.RedisService;
 import dev.sluice.cli.infra.RegistryService;
-import dev.sluice.jobs.FeatureJob;
-import dev.sluice.jobs.FlinkEnvironments;
-import dev.sluice.jobs.IngestJob;
-import dev.sluice.jobs.IngestRules;
-import dev.sluice.jobs.KafkaConnectors;
-import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.jobs.monitoring.MonitoringWorkflow;
-import dev.sluice.jobs.scoring.ScoringWorkflow;
+import dev.sluice.jobs.retraining.RetrainingController;
+import dev.sluice.jobs.retraining.RetrainingPolicy;
 import dev.sluice.operators.monitoring.DriftSettings;
 import dev.sluice.operators.monitoring.alarms.AlarmRules;
 import dev.sluice.operators.monitoring.detectors.ErrorStreamSettings;
 import dev.sluice.operators.monitoring.evaluation.EvaluationSettings;
-import dev.sluice.operators.scoring.OnnxScorer;
-import dev.sluice.operators.scoring.ScoringSettings;
 import dev.sluice.schemas.registry.RegistryConfig;
-import dev.sluice.simulator.KafkaEventSink;
-import dev.sluice.simulator.Pacer;
-import dev.sluice.simulator.ProgressReporter;
 import dev.sluice.simulator.SimulatedEvent;
 import dev.sluice.simulator.Simulation;
-import dev.sluice.simulator.SimulationRunner;
 import dev.sluice.simulator.SimulatorConfig;
 import dev.sluice.state.models.ModelRegistryLog;
-import dev.sluice.state.online.RedisSettings;
-import java.io.IOException;
+import dev.sluice.state.offline.OfflineStoreLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -126,12 +113,81 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin DriftScenarioOptions drift;
 
+  @Option(
+      names = "--story",
+      description =
+          "Play the closed loop's whole story in about 10 minutes: a smaller population (1,000"
+              + " customers, 2,000 terminals), its own first models and offline store (model"
+              + " 'story-<date>'), night-time card testing on 20 cards a day and bigger spending from"
+              + " day 40, then alarms, a retraining run, a challenger in shadow, its promotion and"
+              + " the recovery. Options given explicitly win over the preset's.")
+  boolean story;
+
+  @Option(
+      names = "--no-loop",
+      description =
+          "Do not run the retraining controller (by default it runs in the demo: alarms with"
+              + " retrain=true start retraining runs).")
+  boolean noLoop;
+
+  @Option(
+      names = "--offline-store",
+      paramLabel = "DIR",
+      description =
+          "Offline store the features go to and retraining runs read (default: var/data/offline;"
+              + " --story: var/data/story/<model>/offline).")
+  String offlineStore;
+
+  @Mixin RetrainingOptions retraining;
+
   static final String JOB_NAME = "sluice demo: ingest + features + scoring + monitoring";
 
   @Spec CommandSpec spec;
 
+  /** The preset of {@code --story}, for every option not given on the command line. */
+  private void applyStory() {
+    var given = spec.commandLine().getParseResult();
+    if (!given.hasMatchedOption("--customers")) {
+      customers = 1000;
+    }
+    if (!given.hasMatchedOption("--terminals")) {
+      terminals = 2000;
+    }
+    if (!given.hasMatchedOption("--rate")) {
+      rate = 250;
+    }
+    if (!given.hasMatchedOption("--catch-up-rate")) {
+      catchUpRate = 1200;
+    }
+    if (!given.hasMatchedOption("--model")) {
+      model =
+          "story-"
+              + java.time.format.DateTimeFormatter.ofPattern("MMdd-HHmm")
+                  .withZone(java.time.ZoneOffset.UTC)
+                  .format(Instant.now());
+    }
+    if (!drift.any()) {
+      drift.nightFraudDay = 40;
+      drift.nightFraudCards = 20;
+      drift.spendingDay = 40;
+    }
+    if (offlineStore == null) {
+      offlineStore =
+          Project.home()
+              .resolve("var/data/story")
+              .resolve(model)
+              .resolve("offline")
+              .toUri()
+              .toString();
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (story) {
+      applyStory();
+    }
+    RetrainingPolicy policy = RetrainCommand.policy(spec, retraining);
     if (catchUpDays < 0) {
       throw new ParameterException(
           spec.commandLine(), "--catch-up-days must be >= 0, got " + catchUpDays);
@@ -158,80 +214,28 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
     RegistryConfig registry = RegistryConfig.of(RegistryService.URL);
-    FirstModels.ensure(ConnectionOptions.local(), model, "demo");
-    JobOptions jobOptions = new JobOptions();
-    jobOptions.checkpointInterval = Duration.ofSeconds(5);
-    jobOptions.maxRestarts = 10;
-    // EARLIEST: on the first run, nothing the simulator sends before the job is up is skipped;
-    // later runs resume from the group's committed offsets.
-    IngestJob.Config config =
-        new IngestJob.Config(
-            KafkaService.BOOTSTRAP,
-            registry,
-            "transactions",
-            "labels",
-            "valid-transactions",
-            "valid-labels",
-            "dead-letters",
-            "sluice-ingest",
-            KafkaConnectors.StartFrom.EARLIEST,
-            IngestJob.Timing.DEFAULTS,
-            IngestRules.Settings.DEFAULTS,
-            jobOptions.checkpoints());
-    FeatureJob.Config features =
-        new FeatureJob.Config(
-            KafkaService.BOOTSTRAP,
-            registry,
-            "valid-transactions",
-            "valid-labels",
-            "feature-rows",
-            "dead-letters",
-            "sluice-features",
-            KafkaConnectors.StartFrom.EARLIEST,
-            FeatureJob.Timing.DEFAULTS,
-            FraudFeatures.TerminalRisk.AS_KNOWN,
-            RedisSettings.standalone("127.0.0.1", RedisService.PORT),
-            JobCommand.defaultOfflineStore(),
-            true,
-            false,
-            config.checkpoints());
-    StreamExecutionEnvironment env =
-        FlinkEnvironments.create(FlinkEnvironments.Mode.LOCAL, config.checkpoints(), webUiPort);
-    // One job graph for both, so the demo has one job to watch and to stop.
-    IngestJob.attach(env, config);
-    FeatureJob.Attached attached = FeatureJob.attach(env, features);
-    ScoringWorkflow.Scored scored =
-        ScoringWorkflow.attach(
-            attached.featureRows(),
-            new ScoringWorkflow.Config(
-                KafkaService.BOOTSTRAP,
-                registry,
-                ModelRegistryLog.DEFAULT_TOPIC,
-                "predictions",
-                "dead-letters",
-                "sluice-scoring",
-                ScoringSettings.defaults(model)),
-            OnnxScorer.FACTORY);
+    ModelRegistryLog.requireName("--model", model);
+    FirstModels.ensure(ConnectionOptions.local(), model, "demo", customers, terminals);
+    String offline = offlineStore != null ? offlineStore : JobCommand.defaultOfflineStore();
     Transaction first = firstTransaction(simulation);
     // Drift is judged once the features' longest windows (30 days, plus the 7-day delay of the
     // terminal features) are full: before that, every count is low by construction.
     Instant monitorFrom = first.getEventTime().plus(Duration.ofDays(37));
-    Instant catchUpUntil = simulation.start().plus(Duration.ofDays(catchUpDays));
-    MonitoringWorkflow.monitor(
-        attached.featureRows(),
-        scored.predictions(),
-        attached.labels(),
-        scored.registryEvents(),
-        monitoring(
-            KafkaService.BOOTSTRAP,
-            registry,
-            Topics.MODEL_METRICS.name(),
-            Topics.DRIFT.name(),
-            Topics.ALERTS.name(),
-            "sluice-monitoring",
-            model,
-            monitorFrom));
-    JobClient job = env.executeAsync(JOB_NAME);
+    JobClient job =
+        DemoPipeline.start(
+            DemoPipeline.Names.PLATFORM, model, offline, monitorFrom, webUiPort, JOB_NAME);
+    Loop loop =
+        noLoop
+            ? null
+            : Loop.start(
+                ConnectionOptions.local(),
+                Loop.platformTopics(),
+                model,
+                policy,
+                new OfflineStoreLayout(offline),
+                2,
+                RetrainingController.StartFrom.NOW,
+                line -> System.out.println("loop: " + line));
 
     AtomicBoolean stopping = new AtomicBoolean();
     DemoGarbage garbage =
@@ -243,33 +247,14 @@ final class DemoCommand implements Callable<Integer> {
       thread.start();
     }
     Thread simulator =
-        new Thread(
-            () -> {
-              try (KafkaEventSink sink =
-                  new KafkaEventSink(
-                      KafkaService.BOOTSTRAP,
-                      registry,
-                      "transactions",
-                      "labels",
-                      Duration.ofSeconds(10))) {
-                System.out.print(
-                    SimulationRunner.run(
-                            new Simulation(simulation),
-                            sink,
-                            Pacer.catchUp(
-                                catchUpUntil.toEpochMilli(), catchUpRate, Pacer.atRate(rate)),
-                            ProgressReporter.silent(),
-                            stopping::get)
-                        .format());
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } catch (IOException | RuntimeException e) {
-                System.err.println("sluice demo: the simulator stopped: " + e.getMessage());
-              }
-            },
-            "sluice-demo-simulator");
-    simulator.setDaemon(true);
-    simulator.start();
+        DemoPipeline.simulate(
+            DemoPipeline.Names.PLATFORM,
+            simulation,
+            catchUpDays,
+            catchUpRate,
+            rate,
+            stopping::get,
+            new AtomicReference<>());
 
     Runtime.getRuntime()
         .addShutdownHook(
@@ -277,6 +262,9 @@ final class DemoCommand implements Callable<Integer> {
                 () -> {
                   stopping.set(true);
                   garbage.stop();
+                  if (loop != null) {
+                    loop.close();
+                  }
                   try {
                     simulator.join(10_000);
                     job.cancel().get(20, java.util.concurrent.TimeUnit.SECONDS);
@@ -309,6 +297,18 @@ final class DemoCommand implements Callable<Integer> {
         drift.any()
             ? drift.describe()
             : "none (add e.g. --drift-night-fraud-day 45 or --drift-spending-day 45)");
+    System.out.printf(
+        "  closed loop         %s%n",
+        noLoop
+            ? "off (--no-loop)"
+            : "retraining controller for '"
+                + model
+                + "': alarms with retrain=true start runs; steps on 'retraining', 'loop:' lines below;"
+                + " bin/sluice retrain status --model "
+                + model);
+    System.out.printf(
+        "  report              bin/sluice report --model %s   (HTML: online metrics, drift, alarms, promotions on one time axis)%n",
+        model);
     System.out.printf(
         "  bad records         one every %s into 'transactions' (json, negative amount, future, empty, no key)%n",
         DurationConverter.format(badRecordEvery));

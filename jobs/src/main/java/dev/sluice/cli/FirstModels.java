@@ -21,31 +21,39 @@ final class FirstModels {
    * describes the same kind of traffic (a smaller population has fewer customers near each
    * terminal, and the terminal features of the demo then "drift" from the start).
    */
-  static final List<String> TRAINING =
-      List.of(
-          "--simulate",
-          "--customers",
-          "5000",
-          "--terminals",
-          "10000",
-          "--simulation-seed",
-          "1",
-          "--split",
-          "2018-05-08/7/7/7",
-          "--model",
-          "all",
-          "--register",
-          "--promote",
-          "champion,challenger");
+  static List<String> training(int customers, int terminals) {
+    return List.of(
+        "--simulate",
+        "--customers",
+        Integer.toString(customers),
+        "--terminals",
+        Integer.toString(terminals),
+        "--simulation-seed",
+        "1",
+        "--split",
+        "2018-05-08/7/7/7",
+        "--model",
+        "all",
+        "--register",
+        "--promote",
+        "champion,challenger");
+  }
 
   /**
    * Makes sure {@code model} has a champion: returns it if the registry has one, otherwise trains
-   * the first versions and registers them.
+   * the first versions (on a population of the handbook's size) and registers them.
    *
    * @param trigger the lineage's trigger of versions trained here, e.g. {@code demo}
    * @return the champion's version
    */
   static int ensure(ConnectionOptions connection, String model, String trigger) throws Exception {
+    return ensure(connection, model, trigger, 5000, 10000);
+  }
+
+  /** {@link #ensure(ConnectionOptions, String, String)} for a population of another size. */
+  static int ensure(
+      ConnectionOptions connection, String model, String trigger, int customers, int terminals)
+      throws Exception {
     ModelRegistryLog log =
         ModelRegistryLog.of(connection.bootstrapServers(), connection.registry());
     try (KafkaModelRegistry models = KafkaModelRegistry.open(log, ModelCommand.NO_REGISTRATION)) {
@@ -62,7 +70,7 @@ final class FirstModels {
             + " (about a minute)%n",
         trigger, model);
     List<String> args = new ArrayList<>(List.of("model", "train"));
-    args.addAll(TRAINING);
+    args.addAll(training(customers, terminals));
     args.addAll(List.of("--name", model, "--trigger", trigger));
     args.addAll(connection.args());
     int exit = SluiceCli.commandLine().execute(args.toArray(String[]::new));

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       JobCommand.class,
       FeaturesCommand.class,
       ModelCommand.class,
+      RetrainCommand.class,
       BenchCommand.class,
       SimulateCommand.class,
       CommandLine.HelpCommand.class

@@ -203,6 +203,22 @@ public final class LoopController {
     return out;
   }
 
+  /**
+   * Forgets the restored loop state (clock, run in progress, challenger, watch, cool-down,
+   * requests) but keeps the run numbering: for a stream that starts over.
+   */
+  public void forget() {
+    now = Long.MIN_VALUE;
+    firstSeen = Long.MIN_VALUE;
+    running = null;
+    lastRunAsOf = null;
+    previousRunAsOf = null;
+    labelledAtLastRun = 0;
+    candidate = null;
+    watch = null;
+    requests.clear();
+  }
+
   /** An alert from the alert topic. */
   public List<Step> onAlert(Alert a) {
     advance(a.getWindowEnd().toEpochMilli());

@@ -211,7 +211,7 @@ public final class ModelTrainer {
   }
 
   /** The test metrics of scores (fraud probabilities) for the test rows. */
-  static Map<String, Double> evaluate(
+  public static Map<String, Double> evaluate(
       List<TrainingSet.Row> test, double[] scores, boolean[] labels, double threshold) {
     long[] days = new long[test.size()];
     String[] cards = new String[test.size()];
