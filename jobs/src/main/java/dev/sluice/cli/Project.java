@@ -5,10 +5,10 @@ import dev.sluice.cli.infra.Layout;
 import java.nio.file.Path;
 
 /** Locates the checkout (bin/sluice passes it as -Dsluice.home) and its var/ folder. */
-final class Project {
+public final class Project {
   private Project() {}
 
-  static Path home() {
+  public static Path home() {
     String home = System.getProperty("sluice.home", System.getenv("SLUICE_HOME"));
     return Path.of(home == null ? "." : home).toAbsolutePath().normalize();
   }

@@ -1,5 +1,6 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.report.ReportCommand;
 import dev.sluice.schemas.registry.RegistryUnavailableException;
 import dev.sluice.schemas.registry.SchemaRegistryException;
 import picocli.CommandLine;
@@ -7,8 +8,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code sluice} command-line tool (run through {@code bin/sluice}). Subcommands: demo, infra,
- * topics, job, features, model, bench, simulate. Exit codes: 0 success, 1 failure (message on
- * stderr), 2 bad usage, 3 {@code infra status} found a service not ready.
+ * topics, job, features, model, bench, simulate, report. Exit codes: 0 success, 1 failure (message
+ * on stderr), 2 bad usage, 3 {@code infra status} found a service not ready.
  */
 @Command(
     name = "sluice",
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
       RetrainCommand.class,
       BenchCommand.class,
       SimulateCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

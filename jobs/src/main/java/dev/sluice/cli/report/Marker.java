@@ -34,6 +34,9 @@ record Marker(long time, Kind kind, String label) {
   /** Height of one lane of marker labels, px. */
   static final int LANE_HEIGHT = 14;
 
+  /** Lanes at most: further labels are left out (their lines and table rows remain). */
+  static final int MAX_LANES = 6;
+
   /** Markers of one kind closer than this (px) share a label. */
   private static final double CLUSTER_PX = 6;
 
@@ -48,7 +51,8 @@ record Marker(long time, Kind kind, String label) {
   /**
    * Labels for {@code markers} on {@code axis}: markers of one kind a few pixels apart share one
    * label ("psi>0.2 ×3, auc<0.85"), and each label goes into the first lane where it does not
-   * overlap the previous one. Labels run right of their line, or left of it near the right edge.
+   * overlap the previous one, up to {@link #MAX_LANES}. Labels run right of their line, or left of
+   * it near the right edge ({@code maxX}).
    */
   static List<Placed> place(TimeAxis axis, List<Marker> markers, double maxX) {
     List<Marker> sorted = markers.stream().sorted(ORDER).toList();
@@ -84,6 +88,9 @@ record Marker(long time, Kind kind, String label) {
       int lane = 0;
       while (lane < laneEnds.size() && laneEnds.get(lane) + 6 > start) {
         lane++;
+      }
+      if (lane == MAX_LANES) {
+        continue;
       }
       if (lane == laneEnds.size()) {
         laneEnds.add(end);

@@ -101,8 +101,8 @@ public final class ReportRenderer {
         .append(css())
         .append("</style>\n</head>\n<body>\n<main>\n");
     height += 48;
-    long[] span = span();
-    if (span == null) {
+    ReportData.Summary summary = data.summary();
+    if (summary.first() == null) {
       html.append("<h1>sluice report: <span class=\"model\">")
           .append(esc(data.model()))
           .append("</span></h1>\n<p class=\"empty\">No monitoring data for model ")
@@ -112,9 +112,14 @@ public final class ReportRenderer {
           .append(" and look again once a day of event time has passed.</p>\n");
       height += 120;
     } else {
-      axis = TimeAxis.covering(span[0], span[1], Chart.LEFT, Chart.PLOT_WIDTH);
+      axis =
+          TimeAxis.covering(
+              summary.first().toEpochMilli(),
+              summary.last().toEpochMilli(),
+              Chart.LEFT,
+              Chart.PLOT_WIDTH);
       markers = markers();
-      header();
+      header(summary);
       metrics();
       drift();
       events();
@@ -122,45 +127,10 @@ public final class ReportRenderer {
     html.append("</main>\n</body>\n</html>\n");
   }
 
-  /** First and last event time anywhere in the data, or null when there is none. */
-  private long[] span() {
-    List<Long> times = new ArrayList<>();
-    for (ModelMetrics m : data.metrics()) {
-      times.add(m.getWindowStart().toEpochMilli());
-      times.add(m.getWindowEnd().toEpochMilli());
-    }
-    for (DriftResult d : data.drift()) {
-      times.add(d.getWindowStart().toEpochMilli());
-      times.add(d.getWindowEnd().toEpochMilli());
-    }
-    for (Alert a : data.alerts()) {
-      times.add(a.getRaisedAt().toEpochMilli());
-    }
-    for (RetrainingEvent e : data.retraining()) {
-      times.add(e.getAsOf().toEpochMilli());
-    }
-    if (times.isEmpty()) {
-      return null;
-    }
-    return new long[] {
-      times.stream().mapToLong(Long::longValue).min().getAsLong(),
-      times.stream().mapToLong(Long::longValue).max().getAsLong()
-    };
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Header
 
-  private void header() {
-    long alarms = data.alerts().stream().filter(a -> a.getState() == AlertState.FIRING).count();
-    long runs =
-        data.retraining().stream()
-            .filter(e -> e.getType() == RetrainingEventType.STARTED)
-            .map(e -> e.getRunId() == null ? e.getEventId() : e.getRunId())
-            .distinct()
-            .count();
-    long promotions = count(RetrainingEventType.PROMOTED);
-    long rollbacks = count(RetrainingEventType.ROLLED_BACK);
+  private void header(ReportData.Summary summary) {
     html.append("<header>\n<h1>sluice report: <span class=\"model\">")
         .append(esc(data.model()))
         .append("</span></h1>\n<p class=\"period\">Event time ")
@@ -173,10 +143,10 @@ public final class ReportRenderer {
         .append(", UTC)")
         .append(versions())
         .append("</p>\n<div class=\"stats\">\n");
-    stat("alarms fired", alarms, "alarms");
-    stat("retraining runs", runs, "runs");
-    stat("promotions", promotions, "promotions");
-    stat("rollbacks", rollbacks, "rollbacks");
+    stat("alarms fired", summary.alarms(), "alarms");
+    stat("retraining runs", summary.runs(), "runs");
+    stat("promotions", summary.promotions(), "promotions");
+    stat("rollbacks", summary.rollbacks(), "rollbacks");
     html.append("</div>\n<p class=\"howto\"><b>How to read this:</b> every chart shares one")
         .append(" event-time axis (UTC days). Solid lines are the version whose scores made the")
         .append(" decisions, dashed lines a version scored in shadow; filled points are final")
@@ -196,10 +166,6 @@ public final class ReportRenderer {
 
   private static String kindText(Marker.Kind kind, String text) {
     return "<span class=\"" + kind.cssClass + "\">" + text + "</span>";
-  }
-
-  private long count(RetrainingEventType type) {
-    return data.retraining().stream().filter(e -> e.getType() == type).count();
   }
 
   private void stat(String label, long value, String id) {
@@ -810,7 +776,7 @@ public final class ReportRenderer {
                 "\n",
                 "body { margin: 0; padding: 24px 32px; background: #fff; color: #222;",
                 "  font-family: " + FONTS + "; font-size: 14px; line-height: 1.45; }",
-                "main { width: " + Chart.WIDTH + "px; }",
+                "main { width: " + Chart.WIDTH + "px; margin: 0 auto; }",
                 "h1 { font-size: 24px; margin: 0 0 4px; }",
                 "h1 .model { color: #6a3d9a; }",
                 "h2 { font-size: 18px; margin: 30px 0 4px; padding-bottom: 4px;",

@@ -36,10 +36,10 @@ final class TimeAxis {
     this.width = width;
   }
 
-  /** From the day of {@code min} to the end of the day of {@code max} (at least one day). */
+  /** From the start of the day of {@code min} to the end of the day of {@code max}. */
   static TimeAxis covering(long min, long max, double left, double width) {
     long from = Math.floorDiv(min, DAY) * DAY;
-    long to = Math.max(from + DAY, -Math.floorDiv(-max, DAY) * DAY);
+    long to = Math.max(from, Math.floorDiv(max, DAY) * DAY) + DAY;
     return new TimeAxis(from, to, left, width);
   }
 

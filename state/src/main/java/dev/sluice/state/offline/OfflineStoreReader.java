@@ -138,7 +138,8 @@ public final class OfflineStoreReader {
     FileSystem fs = file.getFileSystem();
     long length = fs.getFileStatus(file).getLen();
     try (FSDataInputStream in = fs.open(file);
-        ParquetFileReader reader = ParquetFileReader.open(new ParquetInputFile(in, length))) {
+        ParquetFileReader reader =
+            ParquetFileReader.open(new ParquetInputFile(in, length), ParquetReadConfig.options())) {
       return reader.getFooter();
     }
   }

@@ -37,11 +37,11 @@ final class SpecificRecordFormats {
   static <T extends SpecificRecordBase> ParquetReader<T> openParquet(
       FSDataInputStream in, long fileLength, Class<T> recordClass) throws IOException {
     SpecificData model = SpecificData.getForClass(recordClass);
-    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
+    org.apache.hadoop.conf.Configuration conf = ParquetReadConfig.hadoop();
     AvroReadSupport.setAvroReadSchema(conf, model.getSchema(recordClass));
-    return AvroParquetReader.<T>builder(new ParquetInputFile(in, fileLength))
+    return AvroParquetReader.<T>builder(
+            new ParquetInputFile(in, fileLength), ParquetReadConfig.of(conf))
         .withDataModel(model)
-        .withConf(conf)
         .build();
   }
 

@@ -46,9 +46,10 @@ final class ViewRowFile implements Closeable {
     FSDataInputStream in = fs.open(file);
     try {
       ParquetReader<GenericRecord> reader =
-          AvroParquetReader.<GenericRecord>builder(new ParquetInputFile(in, length))
+          AvroParquetReader.<GenericRecord>builder(
+                  new ParquetInputFile(in, length),
+                  ParquetReadConfig.of(ParquetReadConfig.hadoop()))
               .withDataModel(GenericData.get())
-              .withConf(new org.apache.hadoop.conf.Configuration(false))
               .build();
       return new ViewRowFile(name, view, in, reader);
     } catch (IOException | RuntimeException e) {
