@@ -154,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
       terminals = 2000;
     }
     if (!given.hasMatchedOption("--rate")) {
-      rate = 250;
+      rate = 300;
     }
     if (!given.hasMatchedOption("--catch-up-rate")) {
       catchUpRate = 1200;
@@ -336,8 +336,8 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(
         "                      (simulated time is 2018: values read now are EXPIRED; add --as-of 2018-04-15T00:00:00Z)%n");
     System.out.printf(
-        "  offline store       %s  (Parquet, files finished at each checkpoint)%n",
-        Project.home().resolve("var/data/offline/features"));
+        "  offline store       %s/features  (Parquet, files finished at each checkpoint; retraining runs read it)%n",
+        offline);
     System.out.printf(
         "  labels arrive days after their transactions in simulated time; a day's metrics are FINAL 7 simulated days after it%n%n");
     job.getJobExecutionResult().get();

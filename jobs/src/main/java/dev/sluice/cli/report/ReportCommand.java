@@ -116,6 +116,13 @@ public final class ReportCommand implements Callable<Integer> {
               retrainingTopic);
       ReportRenderer.Page page = ReportRenderer.renderPage(data);
       Files.writeString(pending, page.html(), StandardCharsets.UTF_8);
+      // createTempFile makes the file owner-only; a report is meant to be shared.
+      try {
+        Files.setPosixFilePermissions(
+            pending, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException e) {
+        // Not a POSIX file system: its defaults apply.
+      }
       Files.move(pending, html, StandardCopyOption.REPLACE_EXISTING);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.println("report: " + html);

@@ -37,7 +37,8 @@ import java.util.Set;
  * <p>Time is event time: the latest window end the monitoring topics reported.
  */
 public final class LoopController {
-  private static final String CHALLENGER_SINCE = "challenger_since";
+  /** Detail key of CHALLENGER and PROMOTED events: the first window start compared live. */
+  static final String COMPARED_FROM = "compared_from";
 
   /** What the runtime must do for a step, besides writing its event. */
   public enum Action {
@@ -63,6 +64,13 @@ public final class LoopController {
   private final LiveMetrics live;
 
   private long now = Long.MIN_VALUE;
+
+  /** Length of the monitoring windows, from the last metrics record (a day by default). */
+  private long windowMillis = 86_400_000L;
+
+  /** Alerts already handled, so that an alert delivered twice starts nothing twice. */
+  private final Set<String> seenAlerts = new java.util.LinkedHashSet<>();
+
   private long firstSeen = Long.MIN_VALUE;
   private long sequence;
   private int runs;
@@ -165,10 +173,10 @@ public final class LoopController {
           lastRunAsOf = previousRunAsOf;
         }
       }
-      case CHALLENGER -> candidate = new Candidate(run, e.getVersion(), e.getAsOf().toEpochMilli());
+      case CHALLENGER -> candidate = new Candidate(run, e.getVersion(), since(e));
       case PROMOTED -> {
         candidate = null;
-        watch = new Watch(run, e.getVersion(), e.getChampionVersion(), e.getAsOf().toEpochMilli());
+        watch = new Watch(run, e.getVersion(), e.getChampionVersion(), since(e));
         champion = e.getVersion();
       }
       case REJECTED -> {
@@ -219,10 +227,30 @@ public final class LoopController {
     requests.clear();
   }
 
+  /**
+   * The first window the job scores wholly after an alias move made now: the controller's clock is
+   * the last window end the metrics reported, and the job is somewhere in the window after it.
+   */
+  private long firstFullWindow() {
+    return now + windowMillis;
+  }
+
+  /** When a restored challenger or watch started comparing (recorded on its event). */
+  private static long since(RetrainingEvent e) {
+    String recorded = e.getDetails().get(COMPARED_FROM);
+    return recorded != null ? Instant.parse(recorded).toEpochMilli() : e.getAsOf().toEpochMilli();
+  }
+
   /** An alert from the alert topic. */
   public List<Step> onAlert(Alert a) {
     advance(a.getWindowEnd().toEpochMilli());
     List<Step> out = new ArrayList<>();
+    if (!seenAlerts.add(a.getAlertId() + "/" + a.getState())) {
+      return out;
+    }
+    if (seenAlerts.size() > 10_000) {
+      seenAlerts.remove(seenAlerts.iterator().next());
+    }
     if (!model.equals(a.getModelName())
         || a.getState() != AlertState.FIRING
         || !(a.getRetrain() || policy.retrainOnRules().contains(a.getRule()))) {
@@ -246,6 +274,10 @@ public final class LoopController {
     List<Step> out = new ArrayList<>();
     if (!live.add(m)) {
       return out;
+    }
+    long length = m.getWindowEnd().toEpochMilli() - m.getWindowStart().toEpochMilli();
+    if (length > 0) {
+      windowMillis = length;
     }
     advance(m.getWindowEnd().toEpochMilli());
     tick(out);
@@ -340,10 +372,12 @@ public final class LoopController {
               null));
       return;
     }
-    candidate = new Candidate(run, s.version(), now);
+    candidate = new Candidate(run, s.version(), firstFullWindow());
     out.add(
         step(
-            event(RetrainingEventType.CHALLENGER, run)
+            merged(
+                    event(RetrainingEventType.CHALLENGER, run),
+                    Map.of(COMPARED_FROM, instant(candidate.since).toString()))
                 .setVersion(s.version())
                 .setMetrics(metrics)
                 .setReason(
@@ -357,7 +391,7 @@ public final class LoopController {
                         : String.format(
                             Locale.ROOT,
                             "offline gate: holdout %s %.4f beats the champion v%d's %.4f;"
-                                + " shadow-scored from now",
+                                + " shadow-scored, compared live from the next full window",
                             metric,
                             mine,
                             run.championVersion(),
@@ -436,11 +470,13 @@ public final class LoopController {
       int previous = champion;
       candidate = null;
       if (wins) {
-        watch = new Watch(run, version, previous, now);
+        watch = new Watch(run, version, previous, firstFullWindow());
         champion = version;
         out.add(
             step(
-                event(RetrainingEventType.PROMOTED, run)
+                merged(
+                        event(RetrainingEventType.PROMOTED, run),
+                        Map.of(COMPARED_FROM, instant(watch.since).toString()))
                     .setVersion(version)
                     .setChampionVersion(previous)
                     .setMetrics(metrics)

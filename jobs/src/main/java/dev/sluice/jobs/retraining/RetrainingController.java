@@ -326,12 +326,14 @@ public final class RetrainingController implements AutoCloseable {
   private void execute(List<Step> steps) throws Exception {
     for (Step step : steps) {
       RetrainingEvent e = step.event();
-      String actionError = null;
-      try {
-        act(step);
-      } catch (Exception ex) {
-        actionError = ex.getMessage();
-        e.setReason(e.getReason() + " (registry action failed: " + actionError + ")");
+      // A registry move is made before its event is written, so the event records what was done;
+      // a run is started after, so its progress never precedes its start on the topic.
+      if (step.action() != LoopController.Action.START_RUN) {
+        try {
+          act(step);
+        } catch (Exception ex) {
+          e.setReason(e.getReason() + " (registry action failed: " + ex.getMessage() + ")");
+        }
       }
       producer
           .send(
@@ -341,6 +343,9 @@ public final class RetrainingController implements AutoCloseable {
                   eventSerializer.serialize(topics.retraining(), e)))
           .get(30, TimeUnit.SECONDS);
       log.accept(RetrainingEvents.describe(e));
+      if (step.action() == LoopController.Action.START_RUN) {
+        act(step);
+      }
     }
   }
 

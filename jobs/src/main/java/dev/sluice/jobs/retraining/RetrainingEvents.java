@@ -12,10 +12,17 @@ public final class RetrainingEvents {
 
   private RetrainingEvents() {}
 
-  /** E.g. {@code [2018-05-14 00:00] fraud-run-1 PROMOTED v3: live gate: ...}. */
+  private static final DateTimeFormatter WALL =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /**
+   * E.g. {@code [2018-05-14 00:00 | 19:21:05] fraud-run-1 PROMOTED v3 (...): live gate: ...}: event
+   * time, then the wall-clock time (UTC) of the event.
+   */
   public static String describe(RetrainingEvent e) {
     StringBuilder b = new StringBuilder();
-    b.append('[').append(eventTime(e.getAsOf())).append("] ");
+    b.append('[').append(eventTime(e.getAsOf())).append(" | ").append(WALL.format(e.getAt()));
+    b.append("] ");
     b.append(e.getRunId() == null ? e.getModelName() : e.getRunId()).append(' ');
     b.append(e.getType());
     if (e.getVersion() != null) {

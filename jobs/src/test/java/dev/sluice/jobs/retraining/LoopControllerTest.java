@@ -150,6 +150,15 @@ class LoopControllerTest {
   }
 
   @Test
+  void anAlertDeliveredTwiceIsHandledOnce() {
+    LoopController c = controller(POLICY);
+    history(c, 0, 20);
+    assertThat(types(c.onAlert(alert(20, 1, true, AlertState.FIRING))))
+        .containsExactly(RetrainingEventType.STARTED);
+    assertThat(c.onAlert(alert(20, 1, true, AlertState.FIRING))).isEmpty();
+  }
+
+  @Test
   void anAlertAboutAnotherVersionThanTheChampionIsSkippedWithTheReason() {
     LoopController c = controller(POLICY);
     history(c, 0, 20);
@@ -194,7 +203,7 @@ class LoopControllerTest {
         .containsExactly(RetrainingEventType.STARTED);
 
     history(c, 24, 25); // now day 25: still cooling
-    assertThat(types(c.onAlert(alert(24, 1, true, AlertState.FIRING))))
+    assertThat(types(c.onAlert(alert(23, 1, true, AlertState.FIRING))))
         .containsExactly(RetrainingEventType.SKIPPED);
     List<Step> onTime = c.onAlert(alert(25, 1, true, AlertState.FIRING)); // day 26
     assertThat(types(onTime)).containsExactly(RetrainingEventType.STARTED);
@@ -256,13 +265,18 @@ class LoopControllerTest {
         .containsExactly(RetrainingEventType.SUCCEEDED, RetrainingEventType.CHALLENGER);
     assertThat(offline.get(1).action()).isEqualTo(Action.SET_CHALLENGER);
 
-    // Windows before the challenger started do not count, even with a shadow record.
+    assertThat(offline.get(1).event().getDetails())
+        .containsEntry(LoopController.COMPARED_FROM, day(23).toString());
+    // The window the alias moved in (day 22: the job was somewhere in it) and earlier ones do not
+    // count, even with shadow records: the challenger scored only part of them.
     assertThat(c.onMetrics(metrics(3, true, 21, 5_000, 100, 0.99))).isEmpty();
-    // Day 22: enough labels on both sides of the pair, challenger better.
-    assertThat(c.onMetrics(metrics(1, false, 22, 600, 12, 0.62))).isEmpty();
-    assertThat(c.onMetrics(metrics(3, true, 22, 600, 12, 0.91))).isEmpty(); // 600 < 1,000
-    c.onMetrics(metrics(1, false, 23, 500, 10, 0.64));
-    List<Step> promoted = c.onMetrics(metrics(3, true, 23, 500, 10, 0.89));
+    assertThat(c.onMetrics(metrics(1, false, 22, 5_000, 100, 0.62))).isEmpty();
+    assertThat(c.onMetrics(metrics(3, true, 22, 5_000, 100, 0.99))).isEmpty();
+    // Day 23 and 24: enough labels on both sides of the pair, challenger better.
+    assertThat(c.onMetrics(metrics(1, false, 23, 600, 12, 0.62))).isEmpty();
+    assertThat(c.onMetrics(metrics(3, true, 23, 600, 12, 0.91))).isEmpty(); // 600 < 1,000
+    c.onMetrics(metrics(1, false, 24, 500, 10, 0.64));
+    List<Step> promoted = c.onMetrics(metrics(3, true, 24, 500, 10, 0.89));
     assertThat(types(promoted)).containsExactly(RetrainingEventType.PROMOTED);
     Step p = promoted.get(0);
     assertThat(p.action()).isEqualTo(Action.PROMOTE);
@@ -282,8 +296,8 @@ class LoopControllerTest {
     history(c, 0, 20);
     c.onAlert(alert(20, 1, true, AlertState.FIRING));
     c.onRunFinished(succeeded("fraud-run-1", 3, 0.90, 0.60));
-    c.onMetrics(metrics(1, false, 21, 1_200, 20, 0.88));
-    List<Step> steps = c.onMetrics(metrics(3, true, 21, 1_200, 20, 0.86));
+    c.onMetrics(metrics(1, false, 22, 1_200, 20, 0.88));
+    List<Step> steps = c.onMetrics(metrics(3, true, 22, 1_200, 20, 0.86));
     assertThat(types(steps)).containsExactly(RetrainingEventType.REJECTED);
     assertThat(steps.get(0).action()).isEqualTo(Action.REJECT_CHALLENGER);
     assertThat(steps.get(0).event().getReason()).contains("live gate").contains("0.8600");
@@ -295,12 +309,12 @@ class LoopControllerTest {
     LoopController c = controller(POLICY);
     history(c, 0, 20);
     c.onAlert(alert(20, 1, true, AlertState.FIRING));
-    c.onRunFinished(succeeded("fraud-run-1", 3, 0.90, 0.60)); // since day 21
-    for (int d = 21; d < 31; d++) {
+    c.onRunFinished(succeeded("fraud-run-1", 3, 0.90, 0.60)); // compared from day 22
+    for (int d = 21; d < 32; d++) {
       assertThat(c.onMetrics(metrics(1, false, d, 20, 1, 0.7))).isEmpty();
       assertThat(c.onMetrics(metrics(3, true, d, 20, 1, 0.9))).isEmpty();
     }
-    List<Step> steps = c.onMetrics(metrics(1, false, 31, 20, 1, 0.7)); // day 32 > 21 + 10
+    List<Step> steps = c.onMetrics(metrics(1, false, 32, 20, 1, 0.7)); // day 33 > 22 + 10
     assertThat(types(steps)).containsExactly(RetrainingEventType.REJECTED);
     assertThat(steps.get(0).event().getReason()).contains("not enough labels");
   }
@@ -309,8 +323,8 @@ class LoopControllerTest {
   void aPromotedModelThatFallsBelowThePreviousChampionIsRolledBack() {
     LoopController c = promotedV3();
     // v3 decides, v1 scores in shadow: v1 is better by more than the 0.02 margin.
-    c.onMetrics(metrics(3, false, 24, 1_100, 20, 0.80));
-    List<Step> steps = c.onMetrics(metrics(1, true, 24, 1_100, 20, 0.85));
+    c.onMetrics(metrics(3, false, 25, 1_100, 20, 0.80));
+    List<Step> steps = c.onMetrics(metrics(1, true, 25, 1_100, 20, 0.85));
     assertThat(types(steps)).containsExactly(RetrainingEventType.ROLLED_BACK);
     assertThat(steps.get(0).action()).isEqualTo(Action.ROLLBACK);
     assertThat(steps.get(0).event().getChampionVersion()).isEqualTo(1);
@@ -320,8 +334,8 @@ class LoopControllerTest {
   @Test
   void aPromotedModelWithinTheMarginIsConfirmed() {
     LoopController c = promotedV3();
-    c.onMetrics(metrics(3, false, 24, 1_100, 20, 0.84));
-    List<Step> steps = c.onMetrics(metrics(1, true, 24, 1_100, 20, 0.85));
+    c.onMetrics(metrics(3, false, 25, 1_100, 20, 0.84));
+    List<Step> steps = c.onMetrics(metrics(1, true, 25, 1_100, 20, 0.85));
     assertThat(types(steps)).containsExactly(RetrainingEventType.CONFIRMED);
     assertThat(c.champion()).isEqualTo(3);
     assertThat(c.describe()).startsWith("idle");
@@ -423,13 +437,16 @@ class LoopControllerTest {
     history(c, 0, 20);
     c.onAlert(alert(20, 1, true, AlertState.FIRING));
     c.onRunFinished(succeeded("fraud-run-1", 3, 0.90, 0.60));
-    c.onMetrics(metrics(1, false, 21, 1_100, 20, 0.6));
-    List<Step> promoted = c.onMetrics(metrics(3, true, 21, 1_100, 20, 0.9));
+    c.onMetrics(metrics(1, false, 22, 1_100, 20, 0.6));
+    List<Step> promoted = c.onMetrics(metrics(3, true, 22, 1_100, 20, 0.9));
     assertThat(types(promoted)).containsExactly(RetrainingEventType.PROMOTED);
-    // Promoted at day 22: the watch starts with the day-22 windows.
-    c.onMetrics(metrics(3, false, 22, 100, 2, 0.85));
-    assertThat(c.onMetrics(metrics(1, true, 22, 100, 2, 0.85))).isEmpty();
-    history(c, 23, 24);
+    // Promoted at day 23: the watch compares from the day-24 windows.
+    assertThat(promoted.get(0).event().getDetails())
+        .containsEntry(LoopController.COMPARED_FROM, day(24).toString());
+    c.onMetrics(metrics(3, false, 23, 5_000, 100, 0.10)); // the day it was promoted in: ignored
+    assertThat(c.onMetrics(metrics(1, true, 23, 5_000, 100, 0.99))).isEmpty();
+    c.onMetrics(metrics(3, false, 24, 100, 2, 0.85));
+    assertThat(c.onMetrics(metrics(1, true, 24, 100, 2, 0.85))).isEmpty();
     return c;
   }
 
