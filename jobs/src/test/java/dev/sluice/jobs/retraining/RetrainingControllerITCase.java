@@ -143,10 +143,10 @@ class RetrainingControllerITCase {
       assertThat(aliases.read().resolve(FRAUD, RegistryState.CHAMPION).orElseThrow().getVersion())
           .isEqualTo(1);
 
-      // The challenger (shadow) beats the champion (decisions) on the days after it started.
+      // The challenger (shadow) beats the champion (decisions) on the first day it scored whole.
       send(
           topics.metrics(),
-          List.of(metrics(1, false, 21, 1_200, 20, 0.62), metrics(v2, true, 21, 1_200, 20, 0.91)));
+          List.of(metrics(1, false, 22, 1_200, 20, 0.62), metrics(v2, true, 22, 1_200, 20, 0.91)));
       awaitEvents(
           RetrainingEventType.STARTED,
           RetrainingEventType.SUCCEEDED,
@@ -168,7 +168,7 @@ class RetrainingControllerITCase {
       second.start();
       send(
           topics.metrics(),
-          List.of(metrics(v2, false, 23, 1_200, 20, 0.70), metrics(1, true, 23, 1_200, 20, 0.88)));
+          List.of(metrics(v2, false, 24, 1_200, 20, 0.70), metrics(1, true, 24, 1_200, 20, 0.88)));
       List<RetrainingEvent> after =
           awaitEvents(
               RetrainingEventType.STARTED,
