@@ -188,6 +188,11 @@ final class DemoCommand implements Callable<Integer> {
       applyStory();
     }
     RetrainingPolicy policy = RetrainCommand.policy(spec, retraining);
+    try {
+      ModelRegistryLog.requireName("--model", model);
+    } catch (RuntimeException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     if (catchUpDays < 0) {
       throw new ParameterException(
           spec.commandLine(), "--catch-up-days must be >= 0, got " + catchUpDays);
@@ -214,7 +219,6 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
     RegistryConfig registry = RegistryConfig.of(RegistryService.URL);
-    ModelRegistryLog.requireName("--model", model);
     FirstModels.ensure(ConnectionOptions.local(), model, "demo", customers, terminals);
     String offline = offlineStore != null ? offlineStore : JobCommand.defaultOfflineStore();
     Transaction first = firstTransaction(simulation);

@@ -44,6 +44,35 @@ class DemoAndBenchOptionsTest {
   }
 
   @Test
+  void theLoopsOptionsAreCheckedBeforeAnythingStarts() {
+    assertUsageError(
+        "retraining policy: holdout share must be strictly between 0 and 1, got 1.5",
+        "demo",
+        "--holdout-share",
+        "1.5");
+    assertUsageError("--model", "demo", "--story", "--model", "../x");
+    assertUsageError(
+        "retraining policy: holdout days (20) must not exceed train days (14)",
+        "bench",
+        "loop",
+        "--holdout-days",
+        "20");
+    assertUsageError("--days must be within 14..365, got 5", "bench", "loop", "--days", "5");
+    assertUsageError(
+        "retraining policy: gate metric must be one of",
+        "retrain",
+        "controller",
+        "--gate-metric",
+        "accuracy");
+    assertUsageError(
+        "--start-from must be earliest or latest, got 'middle'",
+        "retrain",
+        "controller",
+        "--start-from",
+        "middle");
+  }
+
+  @Test
   void demoHelpListsTheDriftScenarios() {
     CliRun cli = new CliRun();
     assertThat(cli.run("demo", "--help")).isZero();
