@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.avro.RetrainingEvent;
 import dev.sluice.avro.RetrainingEventType;
 import dev.sluice.avro.RetrainingTrigger;
+import dev.sluice.cli.report.TopicReader;
 import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.retraining.LoopController;
 import dev.sluice.jobs.retraining.RetrainingController;
@@ -10,32 +11,22 @@ import dev.sluice.jobs.retraining.RetrainingEvents;
 import dev.sluice.jobs.retraining.RetrainingPolicy;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
 import dev.sluice.schemas.registry.SchemaRegistryClients;
-import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.serde.AvroWireSerializer;
-import dev.sluice.schemas.serde.WireFormatException;
 import dev.sluice.state.models.ModelRegistryLog;
 import dev.sluice.state.offline.OfflineStoreLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -226,42 +217,13 @@ final class RetrainCommand {
   }
 
   /** Every retraining event of {@code model}, in topic order. */
-  static List<RetrainingEvent> read(ConnectionOptions connection, String model) throws Exception {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<RetrainingEvent> out = new ArrayList<>();
-    try (SchemaRegistryClient schemas = SchemaRegistryClients.create(connection.registry());
-        KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      AvroWireDeserializer<RetrainingEvent> d =
-          AvroWireDeserializer.forSpecific(schemas, RetrainingEvent.class);
-      var infos = consumer.partitionsFor(Topics.RETRAINING.name(), Duration.ofSeconds(30));
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalStateException(
-            "topic '" + Topics.RETRAINING.name() + "' does not exist (bin/sluice topics create)");
-      }
-      List<TopicPartition> partitions =
-          infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          try {
-            RetrainingEvent e = d.deserialize(r.value());
-            if (model.equals(e.getModelName())) {
-              out.add(e);
-            }
-          } catch (WireFormatException e) {
-            System.err.println(
-                "skipped an undecodable record at offset " + r.offset() + ": " + e.getMessage());
-          }
-        }
-      }
+  static List<RetrainingEvent> read(ConnectionOptions connection, String model) {
+    try (TopicReader reader =
+        new TopicReader(connection.bootstrapServers(), connection.registry())) {
+      return reader.readAll(Topics.RETRAINING.name(), RetrainingEvent.class).stream()
+          .filter(e -> model.equals(e.getModelName()))
+          .toList();
     }
-    return out;
   }
 
   static RetrainingController.StartFrom startFrom(CommandSpec spec, String text) {

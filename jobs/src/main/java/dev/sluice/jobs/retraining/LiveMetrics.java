@@ -10,7 +10,8 @@ import java.util.Objects;
  * The latest online metrics per model version, role (decisions or shadow) and event-time window, as
  * the monitoring topic reports them: a window's PROVISIONAL records repeat as its labels arrive and
  * its FINAL one comes last, so the latest record of a window is the most complete. Compares two
- * models on the windows both scored, which in a shadow deployment are the same transactions.
+ * models on the windows both scored, which in a shadow deployment are the same transactions: a
+ * window counts only when both records have the same labelled predictions.
  */
 public final class LiveMetrics {
   /** Windows older than this, before the newest one seen, are forgotten. */
@@ -79,7 +80,7 @@ public final class LiveMetrics {
       }
       ModelMetrics ma = e.getValue();
       ModelMetrics mb = latest.get(new Key(b.version, b.shadow, k.windowStart));
-      if (mb == null) {
+      if (mb == null || !sameRows(ma, mb)) {
         continue;
       }
       windows++;
@@ -107,6 +108,18 @@ public final class LiveMetrics {
         positivesB,
         weightA == 0 ? Double.NaN : weightedA / weightA,
         weightB == 0 ? Double.NaN : weightedB / weightB);
+  }
+
+  /**
+   * Whether two records of a window describe the same labelled predictions: a shadow model scores
+   * every transaction the champion decides, so the counts agree once both records of a day boundary
+   * have arrived (the first of a pair comes a moment before the other, and a model that started in
+   * the middle of a window never catches up). Within 1% for rows one of them could not score.
+   */
+  static boolean sameRows(ModelMetrics a, ModelMetrics b) {
+    long la = a.getLabelled();
+    long lb = b.getLabelled();
+    return Math.abs(la - lb) <= Math.max(la, lb) / 100;
   }
 
   /** A model version's decisions ({@code shadow} false) or shadow scores. */

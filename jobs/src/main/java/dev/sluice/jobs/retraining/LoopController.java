@@ -657,10 +657,10 @@ public final class LoopController {
     if (watch != null) {
       return "v"
           + watch.version
-          + " was promoted at "
-          + instant(watch.since)
-          + " and is being watched against v"
-          + watch.previous;
+          + ", just promoted, is being watched against v"
+          + watch.previous
+          + " (its shadow scores) from "
+          + instant(watch.since);
     }
     if (trigger != RetrainingTrigger.MANUAL
         && lastRunAsOf != null

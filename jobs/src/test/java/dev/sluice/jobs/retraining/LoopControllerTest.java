@@ -291,6 +291,29 @@ class LoopControllerTest {
   }
 
   @Test
+  void aWindowCountsOnlyOnceBothModelsReportTheSameLabelledPredictions() {
+    LoopController c = controller(POLICY);
+    history(c, 0, 20);
+    c.onAlert(alert(20, 1, true, AlertState.FIRING));
+    c.onRunFinished(succeeded("fraud-run-1", 3, 0.90, 0.60)); // compared from day 22
+    assertThat(c.onMetrics(metrics(1, false, 22, 400, 10, 0.62))).isEmpty();
+    assertThat(c.onMetrics(metrics(3, true, 22, 400, 10, 0.91))).isEmpty();
+    assertThat(c.onMetrics(metrics(1, false, 23, 300, 10, 0.62))).isEmpty();
+    assertThat(c.onMetrics(metrics(3, true, 23, 300, 10, 0.91))).isEmpty(); // 700 < 1,000
+    // The next day boundary updates both windows, champion's records first. After the
+    // challenger's day-22 record, day 23 still pairs a new record (500) with an old one (300):
+    // mixing them would judge on 1,300 against 1,100 labelled predictions of different rows.
+    assertThat(c.onMetrics(metrics(1, false, 22, 800, 20, 0.62))).isEmpty();
+    assertThat(c.onMetrics(metrics(1, false, 23, 500, 12, 0.62))).isEmpty();
+    assertThat(c.onMetrics(metrics(3, true, 22, 800, 20, 0.91))).isEmpty();
+    List<Step> steps = c.onMetrics(metrics(3, true, 23, 500, 12, 0.91));
+    assertThat(types(steps)).containsExactly(RetrainingEventType.PROMOTED);
+    assertThat(steps.get(0).event().getMetrics())
+        .containsEntry("live.labelled", 1_300.0)
+        .containsEntry("champion.live.labelled", 1_300.0);
+  }
+
+  @Test
   void liveGateRejectsAChallengerThatIsNotBetterLive() {
     LoopController c = controller(POLICY);
     history(c, 0, 20);
