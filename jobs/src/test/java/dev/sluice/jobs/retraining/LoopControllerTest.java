@@ -1,17 +1,16 @@
 package dev.sluice.jobs.retraining;
 
+import static dev.sluice.jobs.retraining.LoopFixtures.alert;
+import static dev.sluice.jobs.retraining.LoopFixtures.day;
+import static dev.sluice.jobs.retraining.LoopFixtures.metrics;
+import static dev.sluice.jobs.retraining.LoopFixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.avro.Alert;
-import dev.sluice.avro.AlertKind;
 import dev.sluice.avro.AlertState;
-import dev.sluice.avro.MetricsStatus;
-import dev.sluice.avro.ModelMetrics;
-import dev.sluice.avro.RetrainingEvent;
 import dev.sluice.avro.RetrainingEventType;
 import dev.sluice.avro.RetrainingTrigger;
-import dev.sluice.avro.Severity;
 import dev.sluice.jobs.retraining.LoopController.Action;
 import dev.sluice.jobs.retraining.LoopController.Step;
 import java.time.Clock;
@@ -19,13 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LoopControllerTest {
-  private static final Instant DAY0 = Instant.parse("2018-05-01T00:00:00Z");
   private static final Clock WALL =
       Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
   private static final RetrainingPolicy POLICY =
@@ -45,53 +42,6 @@ class LoopControllerTest {
     LoopController c = new LoopController("fraud", policy, WALL);
     c.champion(1);
     return c;
-  }
-
-  private static Instant day(int d) {
-    return DAY0.plus(Duration.ofDays(d));
-  }
-
-  private static Alert alert(int windowDay, Integer version, boolean retrain, AlertState state) {
-    return Alert.newBuilder()
-        .setAlertId("error-rate-rise/errors/" + windowDay)
-        .setRaisedAt(day(windowDay + 1))
-        .setSeverity(Severity.WARNING)
-        .setKind(AlertKind.PERFORMANCE)
-        .setRule("error-rate-rise")
-        .setSubject("errors/page_hinkley")
-        .setModelName("fraud")
-        .setModelVersion(version)
-        .setStatistic("detections")
-        .setValue(1)
-        .setThreshold(0)
-        .setWindowStart(day(windowDay))
-        .setWindowEnd(day(windowDay + 1))
-        .setMessage("m")
-        .setState(state)
-        .setRetrain(retrain)
-        .build();
-  }
-
-  private static ModelMetrics metrics(
-      int version, boolean shadow, int windowDay, long labelled, long positives, double auc) {
-    return ModelMetrics.newBuilder()
-        .setModelName("fraud")
-        .setModelVersion(version)
-        .setShadow(shadow)
-        .setWindowStart(day(windowDay))
-        .setWindowEnd(day(windowDay + 1))
-        .setStatus(MetricsStatus.PROVISIONAL)
-        .setPredictions(2_000)
-        .setLabelled(labelled)
-        .setPositives(positives)
-        .setLabelCoverage(labelled / 2_000.0)
-        .setMeanLabelLagMillis(1.0)
-        .setRealized(new HashMap<>(Map.of("auc_roc", auc, "average_precision", auc / 2)))
-        .setEstimated(new HashMap<>())
-        .setThreshold(0.5)
-        .setK(100)
-        .setEmittedAt(Instant.EPOCH)
-        .build();
   }
 
   /** Days of champion decisions with plenty of labels, so the data pre-check passes. */
@@ -123,7 +73,7 @@ class LoopControllerTest {
     RunSpec run = start.run();
     assertThat(run.runId()).isEqualTo("fraud-run-1");
     assertThat(run.trigger()).isEqualTo(RetrainingTrigger.ALERT);
-    assertThat(run.triggerDetail()).contains("error-rate-rise/errors/20");
+    assertThat(run.triggerDetail()).contains("error-rate-rise/errors/page_hinkley/20");
     assertThat(run.asOf()).isEqualTo(day(21));
     assertThat(run.windowEnd()).isEqualTo(day(20)); // 1 day of label maturity
     assertThat(run.windowStart()).isEqualTo(day(6)); // 14 days
@@ -471,21 +421,5 @@ class LoopControllerTest {
     c.onMetrics(metrics(3, false, 24, 100, 2, 0.85));
     assertThat(c.onMetrics(metrics(1, true, 24, 100, 2, 0.85))).isEmpty();
     return c;
-  }
-
-  private static RetrainingEvent request(String id) {
-    return RetrainingEvent.newBuilder()
-        .setEventId(id)
-        .setModelName("fraud")
-        .setRunId(null)
-        .setType(RetrainingEventType.REQUESTED)
-        .setTrigger(RetrainingTrigger.MANUAL)
-        .setTriggerDetail("alice@host")
-        .setAsOf(Instant.EPOCH)
-        .setAt(Instant.EPOCH)
-        .setReason("new fraud pattern reported")
-        .setMetrics(new HashMap<>())
-        .setDetails(new HashMap<>())
-        .build();
   }
 }

@@ -1,17 +1,15 @@
 package dev.sluice.jobs.retraining;
 
+import static dev.sluice.jobs.retraining.LoopFixtures.alert;
+import static dev.sluice.jobs.retraining.LoopFixtures.metrics;
+import static dev.sluice.jobs.retraining.LoopFixtures.request;
 import static dev.sluice.state.models.ModelFixtures.FRAUD;
 import static dev.sluice.state.models.ModelFixtures.candidate;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.avro.Alert;
-import dev.sluice.avro.AlertKind;
 import dev.sluice.avro.AlertState;
-import dev.sluice.avro.MetricsStatus;
-import dev.sluice.avro.ModelMetrics;
 import dev.sluice.avro.RetrainingEvent;
 import dev.sluice.avro.RetrainingEventType;
-import dev.sluice.avro.Severity;
 import dev.sluice.jobs.testing.KafkaTestCluster;
 import dev.sluice.jobs.testing.RealServices;
 import dev.sluice.schemas.registry.RegistryConfig;
@@ -22,9 +20,7 @@ import dev.sluice.state.models.ModelRegistryLog;
 import dev.sluice.state.models.ModelValidator;
 import dev.sluice.state.models.RegistryState;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,7 +45,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RetrainingControllerITCase {
   @RegisterExtension static final RealServices SERVICES = new RealServices();
 
-  private static final Instant DAY0 = Instant.parse("2018-05-01T00:00:00Z");
   private static final RetrainingPolicy POLICY =
       RetrainingPolicy.DEFAULTS.toBuilder()
           .minLabelledRows(1_000)
@@ -124,7 +119,7 @@ class RetrainingControllerITCase {
         history.add(metrics(1, false, d, 1_900, 40, 0.90));
       }
       send(topics.metrics(), history);
-      send(topics.alerts(), List.of(alert(20)));
+      send(topics.alerts(), List.of(alert(20, 1, true, AlertState.FIRING)));
 
       List<RetrainingEvent> events =
           awaitEvents(
@@ -249,68 +244,5 @@ class RetrainingControllerITCase {
         producer.send(new ProducerRecord<>(topic, serializer.serialize(topic, r))).get();
       }
     }
-  }
-
-  private static Instant day(int d) {
-    return DAY0.plus(Duration.ofDays(d));
-  }
-
-  private static Alert alert(int windowDay) {
-    return Alert.newBuilder()
-        .setAlertId("error-rate-rise/errors/page_hinkley/" + windowDay)
-        .setRaisedAt(day(windowDay + 1))
-        .setSeverity(Severity.WARNING)
-        .setKind(AlertKind.PERFORMANCE)
-        .setRule("error-rate-rise")
-        .setSubject("errors/page_hinkley")
-        .setModelName(FRAUD)
-        .setModelVersion(1)
-        .setStatistic("detections")
-        .setValue(1)
-        .setThreshold(0)
-        .setWindowStart(day(windowDay))
-        .setWindowEnd(day(windowDay + 1))
-        .setMessage("error rate rose")
-        .setState(AlertState.FIRING)
-        .setRetrain(true)
-        .build();
-  }
-
-  private static ModelMetrics metrics(
-      int version, boolean shadow, int windowDay, long labelled, long positives, double auc) {
-    return ModelMetrics.newBuilder()
-        .setModelName(FRAUD)
-        .setModelVersion(version)
-        .setShadow(shadow)
-        .setWindowStart(day(windowDay))
-        .setWindowEnd(day(windowDay + 1))
-        .setStatus(MetricsStatus.PROVISIONAL)
-        .setPredictions(2_000)
-        .setLabelled(labelled)
-        .setPositives(positives)
-        .setLabelCoverage(labelled / 2_000.0)
-        .setMeanLabelLagMillis(1.0)
-        .setRealized(new HashMap<>(Map.of("auc_roc", auc)))
-        .setEstimated(new HashMap<>())
-        .setThreshold(0.5)
-        .setK(100)
-        .setEmittedAt(Instant.EPOCH)
-        .build();
-  }
-
-  private static RetrainingEvent request(String id) {
-    return RetrainingEvent.newBuilder()
-        .setEventId(id)
-        .setModelName(FRAUD)
-        .setRunId(null)
-        .setType(RetrainingEventType.REQUESTED)
-        .setTrigger(dev.sluice.avro.RetrainingTrigger.MANUAL)
-        .setTriggerDetail("test")
-        .setAsOf(Instant.EPOCH)
-        .setAt(Instant.EPOCH)
-        .setReason("by hand")
-        .setMetrics(new HashMap<>())
-        .setDetails(new HashMap<>())
-        .build();
   }
 }
