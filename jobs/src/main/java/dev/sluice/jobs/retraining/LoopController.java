@@ -124,6 +124,13 @@ public final class LoopController {
 
   /** A short description of where the loop is, for logs and the CLI. */
   public String describe() {
+    String state = state();
+    return requests.isEmpty()
+        ? state
+        : state + "; " + requests.size() + " request(s) waiting for the controller";
+  }
+
+  private String state() {
     if (running != null) {
       return "run " + running.runId() + " in progress (" + running.trigger() + ")";
     }
@@ -147,7 +154,10 @@ public final class LoopController {
       return;
     }
     sequence++;
-    advance(e.getAsOf().toEpochMilli());
+    if (e.getType() != RetrainingEventType.REQUESTED) {
+      // A request from the command line carries no event time (epoch 0).
+      advance(e.getAsOf().toEpochMilli());
+    }
     String request = e.getDetails().get("request");
     if (request != null) {
       handledRequests.add(request);

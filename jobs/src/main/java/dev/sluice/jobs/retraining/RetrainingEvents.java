@@ -21,7 +21,9 @@ public final class RetrainingEvents {
    */
   public static String describe(RetrainingEvent e) {
     StringBuilder b = new StringBuilder();
-    b.append('[').append(eventTime(e.getAsOf())).append(" | ").append(WALL.format(e.getAt()));
+    // A request from the command line has no event time: the controller gives it one.
+    String asOf = e.getAsOf().equals(Instant.EPOCH) ? "-" : eventTime(e.getAsOf());
+    b.append('[').append(asOf).append(" | ").append(WALL.format(e.getAt()));
     b.append("] ");
     b.append(e.getRunId() == null ? e.getModelName() : e.getRunId()).append(' ');
     b.append(e.getType());

@@ -368,6 +368,12 @@ class LoopControllerTest {
     // The handled request is not taken up again.
     assertThat(restored.onRequest(request("r-9"))).isEmpty();
 
+    // A request nobody took up yet is waiting, and says so.
+    LoopController waiting = controller(POLICY);
+    waiting.restore(request("r-10"));
+    assertThat(waiting.describe())
+        .isEqualTo("idle, champion v1; 1 request(s) waiting for the controller");
+
     // A run that was in progress when the controller stopped is recorded as failed.
     LoopController mid = controller(POLICY);
     history(mid, 0, 20);
