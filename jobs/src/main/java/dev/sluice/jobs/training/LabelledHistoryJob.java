@@ -91,6 +91,8 @@ public final class LabelledHistoryJob {
    * @param examples labelled transactions, sorted by event time, then transaction id
    * @param viewRowsRead view rows with an event time in {@code [from, to)}, of any version
    * @param otherVersionsSkipped of those, rows of another version of their view than the set's
+   * @param replacedRows of those, rows that lost to a later-written row of the same view and
+   *     transaction with other values (the store holds the transaction twice, e.g. from a replay)
    * @param incompleteTransactions transactions with rows from some views but not all
    * @param unlabelled complete transactions without any label
    * @param labelsNotYetKnown complete transactions whose every label became known after {@code
@@ -101,6 +103,7 @@ public final class LabelledHistoryJob {
       List<LabelledExample> examples,
       long viewRowsRead,
       long otherVersionsSkipped,
+      long replacedRows,
       long incompleteTransactions,
       long unlabelled,
       long labelsNotYetKnown,
@@ -114,12 +117,13 @@ public final class LabelledHistoryJob {
       long frauds = examples.stream().filter(LabelledExample::fraud).count();
       return String.format(
           "labelled examples: %d (%d frauds); view rows read: %d; skipped as another view"
-              + " version: %d; transactions missing a view's row: %d; unlabelled: %d; labels not"
-              + " yet known: %d; took %.1f s%n",
+              + " version: %d; replaced by a later write: %d; transactions missing a view's row: %d;"
+              + " unlabelled: %d; labels not yet known: %d; took %.1f s%n",
           examples.size(),
           frauds,
           viewRowsRead,
           otherVersionsSkipped,
+          replacedRows,
           incompleteTransactions,
           unlabelled,
           labelsNotYetKnown,
@@ -137,8 +141,8 @@ public final class LabelledHistoryJob {
    * @param parallelism of every operator; files are the unit of the sources' parallelism
    * @throws IllegalArgumentException when the store, a view's or the label archive's directory does
    *     not exist (naming it), or {@code from} is not before {@code to}
-   * @throws Exception when the job fails, e.g. on a file that does not fit its view or on two
-   *     conflicting rows or labels of one transaction
+   * @throws Exception when the job fails, e.g. on a file that does not fit its view or on two rows
+   *     of one transaction written at the same instant with other values, or conflicting labels
    */
   public static Result collect(
       OfflineStoreLayout layout,
@@ -167,6 +171,7 @@ public final class LabelledHistoryJob {
     List<LabelledExample> examples = new ArrayList<>();
     long viewRows = 0;
     long otherVersions = 0;
+    long replaced = 0;
     long incomplete = 0;
     long unlabelled = 0;
     long notYetKnown = 0;
@@ -175,6 +180,7 @@ public final class LabelledHistoryJob {
         TransactionParts t = it.next();
         viewRows += t.viewRows + t.otherVersionRows;
         otherVersions += t.otherVersionRows;
+        replaced += t.replacedRows;
         switch (t.outcome) {
           case EXAMPLE -> examples.add(t.toExample());
           case INCOMPLETE -> incomplete++;
@@ -191,6 +197,7 @@ public final class LabelledHistoryJob {
         examples,
         viewRows,
         otherVersions,
+        replaced,
         incomplete,
         unlabelled,
         notYetKnown,

@@ -21,9 +21,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  * <ul>
  *   <li>Rows of another version of a view (another definition written to the same store) are only
  *       counted, in {@link #otherVersionRows}.
- *   <li>Two rows of one view (a replay written into the same store) must hold the same values; they
- *       count twice in {@link #viewRows} and are joined once. Rows of one transaction must agree on
- *       its event time.
+ *   <li>Two rows of one view (a replay written into the same store) with the same values count
+ *       twice in {@link #viewRows} and are joined once. With other values, the one written last
+ *       ({@code produced_at}) stands and the other is counted in {@link #replacedRows}; two that
+ *       disagree and were written at the same instant are an error. Rows of one transaction must
+ *       agree on its event time.
  *   <li>Of the labels known by {@code knownBy}, the one that became known last wins (a later label
  *       corrects an earlier one, as in {@link TrainingSetBuilder}); two labels that became known at
  *       the same instant and disagree on fraud are an error. Labels that became known after {@code
@@ -71,8 +73,20 @@ public final class TransactionParts {
   /** Bit {@code v} is set when a row of view {@code v} (of its current version) is merged. */
   public int views;
 
+  /**
+   * Per view, when the merged row was written ({@code produced_at}); null until a row is merged.
+   */
+  public long[] producedAt;
+
   /** Rows of the current versions merged, duplicates included. */
   public long viewRows;
+
+  /**
+   * Rows that lost to another row of the same view with other values and a later {@code
+   * produced_at} (a replay or a second run that wrote the transaction again and computed it
+   * otherwise): the latest write stands.
+   */
+  public long replacedRows;
 
   /** Rows of other versions of a view, skipped. */
   public long otherVersionRows;
@@ -112,6 +126,8 @@ public final class TransactionParts {
     part.values = new double[columns.width];
     System.arraycopy(row.values, 0, part.values, columns.offsets[view], row.values.length);
     part.views = 1 << view;
+    part.producedAt = new long[columns.schemas.size()];
+    part.producedAt[view] = row.producedAt;
     part.viewRows = 1;
     if (Columns.CUSTOMER.equals(schema.entity())) {
       part.customerId = row.entityId;
@@ -161,6 +177,7 @@ public final class TransactionParts {
       }
     }
     viewRows += other.viewRows;
+    replacedRows += other.replacedRows;
     otherVersionRows += other.otherVersionRows;
     labelKnownLater |= other.labelKnownLater;
     if (other.labelled) {
@@ -173,6 +190,7 @@ public final class TransactionParts {
     if (values == null) {
       values = other.values;
       views = other.views;
+      producedAt = other.producedAt;
       return;
     }
     for (int v = 0; v < columns.schemas.size(); v++) {
@@ -184,14 +202,24 @@ public final class TransactionParts {
       int to = from + columns.schemas.get(v).columns().size();
       if ((views & bit) == 0) {
         System.arraycopy(other.values, from, values, from, to - from);
+        producedAt[v] = other.producedAt[v];
         views |= bit;
-      } else if (!Arrays.equals(values, from, to, other.values, from, to)) {
+      } else if (Arrays.equals(values, from, to, other.values, from, to)) {
+        producedAt[v] = Math.max(producedAt[v], other.producedAt[v]);
+      } else if (other.producedAt[v] != producedAt[v]) {
+        // Written twice and computed otherwise: the latest write stands, whatever the order.
+        replacedRows++;
+        if (other.producedAt[v] > producedAt[v]) {
+          System.arraycopy(other.values, from, values, from, to - from);
+          producedAt[v] = other.producedAt[v];
+        }
+      } else {
         throw new IllegalArgumentException(
             "two rows of view "
                 + columns.schemas.get(v).view()
                 + " for transaction "
                 + transactionId
-                + " disagree: "
+                + " written at the same instant disagree: "
                 + Arrays.toString(Arrays.copyOfRange(values, from, to))
                 + " vs "
                 + Arrays.toString(Arrays.copyOfRange(other.values, from, to)));

@@ -108,6 +108,24 @@ class TransactionPartsTest {
   }
 
   @Test
+  void ofTwoRowsThatDisagreeTheLaterWrittenStandsInEitherOrder() {
+    ViewSchema customer = FEATURES.schemas().get(1);
+    for (boolean newerFirst : new boolean[] {false, true}) {
+      TransactionParts older = TransactionParts.ofRow(row(customer, TX, 0.0, 100), 1, COLUMNS);
+      TransactionParts newer = TransactionParts.ofRow(row(customer, TX, 5.0, 200), 1, COLUMNS);
+      List<TransactionParts> parts = new ArrayList<>(rows(TX, 0.0));
+      parts.remove(1);
+      parts.addAll(newerFirst ? List.of(newer, older) : List.of(older, newer));
+      TransactionParts joined = mergeAll(parts);
+      assertThat(joined.replacedRows).as("newer first: %s", newerFirst).isEqualTo(1);
+      assertThat(joined.viewRows).isEqualTo(4);
+      int from = COLUMNS.offsets[1];
+      assertThat(joined.values[from]).isEqualTo(5.0 + from);
+      assertThat(joined.producedAt[1]).isEqualTo(200);
+    }
+  }
+
+  @Test
   void aRepeatedRowIsJoinedOnceButRowsThatDisagreeAreAnError() {
     List<TransactionParts> parts = new ArrayList<>(rows(TX, 0.0));
     parts.addAll(rows(TX, 0.0));
@@ -119,7 +137,9 @@ class TransactionPartsTest {
     disagreeing.add(rows(TX, 1.0).get(1));
     assertThatThrownBy(() -> mergeAll(disagreeing))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("two rows of view customer_spending for transaction tx-1 disagree");
+        .hasMessageContaining(
+            "two rows of view customer_spending for transaction tx-1 written at the same instant"
+                + " disagree");
   }
 
   @Test
@@ -157,6 +177,10 @@ class TransactionPartsTest {
   }
 
   private static ViewRow row(ViewSchema view, String tx, double base) {
+    return row(view, tx, base, 0);
+  }
+
+  private static ViewRow row(ViewSchema view, String tx, double base, long producedAt) {
     double[] values = new double[view.columns().size()];
     int offset = COLUMNS.offsets[FEATURES.schemas().indexOf(view)];
     for (int i = 0; i < values.length; i++) {
@@ -168,7 +192,7 @@ class TransactionPartsTest {
           case "terminal" -> "t-1";
           default -> tx;
         };
-    return new ViewRow(view.view(), view.version(), entity, tx, at(TX_TIME), 0, values);
+    return new ViewRow(view.view(), view.version(), entity, tx, at(TX_TIME), producedAt, values);
   }
 
   private static double[] expectedValues(double base) {
