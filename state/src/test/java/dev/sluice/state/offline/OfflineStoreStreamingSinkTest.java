@@ -113,8 +113,10 @@ class OfflineStoreStreamingSinkTest {
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
-              boolean running = !job.getJobStatus().get().isGloballyTerminalState();
               long visible = checkVisibleFiles(layout, checked, sawInProgress);
+              // Asked after the walk: a job that finished during it may have committed its last
+              // files into what the walk saw.
+              boolean running = !job.getJobStatus().get().isGloballyTerminalState();
               if (running) {
                 visibleWhileRunning.accumulateAndGet(visible, Math::max);
               }
