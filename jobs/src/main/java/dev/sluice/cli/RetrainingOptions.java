@@ -131,23 +131,24 @@ public final class RetrainingOptions {
 
   /** The policy, or an IllegalArgumentException naming the setting that is wrong. */
   RetrainingPolicy policy() {
-    return new RetrainingPolicy(
-        cooldown,
-        minLabelledRows,
-        minPositives,
-        trainDays,
-        holdoutDays,
-        holdoutShare,
-        labelMaturity,
-        schedule,
-        labelVolume,
-        gateMetric,
-        0.0,
-        liveMinLabelled,
-        liveMinPositives,
-        liveMargin,
-        rollbackMargin,
-        maxWait,
-        Set.copyOf(retrainOn));
+    // The offline margin has no option: it stays at the default.
+    return D.toBuilder()
+        .cooldown(cooldown)
+        .minLabelledRows(minLabelledRows)
+        .minPositives(minPositives)
+        .trainDays(trainDays)
+        .holdoutDays(holdoutDays)
+        .holdoutShare(holdoutShare)
+        .labelMaturity(labelMaturity)
+        .schedule(schedule)
+        .labelVolume(labelVolume)
+        .gateMetric(gateMetric)
+        .liveMinLabelled(liveMinLabelled)
+        .liveMinPositives(liveMinPositives)
+        .liveMargin(liveMargin)
+        .rollbackMargin(rollbackMargin)
+        .maxWait(maxWait)
+        .retrainOnRules(Set.copyOf(retrainOn))
+        .build();
   }
 }
