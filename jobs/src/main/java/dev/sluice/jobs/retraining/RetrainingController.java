@@ -190,6 +190,7 @@ public final class RetrainingController implements AutoCloseable {
               + loop.policy().describe()
               + ")");
       long lastRegistryRead = 0;
+      Map<TopicPartition, OffsetAndMetadata> lastCommitted = Map.of();
       while (!stopping) {
         if (System.nanoTime() - lastRegistryRead > TimeUnit.SECONDS.toNanos(5)) {
           refreshChampion();
@@ -206,7 +207,11 @@ public final class RetrainingController implements AutoCloseable {
         for (TopicPartition p : inputs) {
           offsets.put(p, new OffsetAndMetadata(consumer.position(p)));
         }
-        consumer.commitSync(offsets);
+        // An idle poll moves nothing: no round trip to the broker every half second.
+        if (!offsets.equals(lastCommitted)) {
+          consumer.commitSync(offsets);
+          lastCommitted = offsets;
+        }
       }
     }
   }
