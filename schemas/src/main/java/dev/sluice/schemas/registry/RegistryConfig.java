@@ -31,6 +31,11 @@ import java.util.Objects;
  *   <tr><td>{@code schema.registry.retry.backoff.ms}, {@code schema.registry.retry.backoff.max.ms}</td>
  *       <td>exponential backoff bounds (default 100, 5000)</td></tr>
  *   <tr><td>{@code schema.registry.request.timeout.ms}</td><td>per-request timeout (default 10000)</td></tr>
+ *   <tr><td>{@code schema.registry.outage.policy}</td><td>sluice's own: what a Kafka source does with a
+ *       record whose writer schema is not cached while the registry cannot be reached (after the
+ *       retries): {@code wait} (default), {@code dead-letter} or {@code fail}; see {@link OutagePolicy}</td></tr>
+ *   <tr><td>{@code schema.registry.outage.max.wait.ms}</td><td>how long {@code wait} waits before it fails
+ *       the task after all (default 300000)</td></tr>
  * </table>
  */
 public record RegistryConfig(
@@ -44,7 +49,9 @@ public record RegistryConfig(
     int maxRetries,
     Duration initialBackoff,
     Duration maxBackoff,
-    Duration requestTimeout)
+    Duration requestTimeout,
+    OutagePolicy outagePolicy,
+    Duration outageMaxWait)
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
@@ -60,6 +67,43 @@ public record RegistryConfig(
   public static final String RETRY_BACKOFF_MAX_MS = "schema.registry.retry.backoff.max.ms";
   public static final String REQUEST_TIMEOUT_MS = "schema.registry.request.timeout.ms";
   public static final String SSL_PREFIX = "schema.registry.ssl.";
+  public static final String OUTAGE_POLICY = "schema.registry.outage.policy";
+  public static final String OUTAGE_MAX_WAIT_MS = "schema.registry.outage.max.wait.ms";
+
+  /**
+   * What a Kafka source does with a record whose writer schema it has not cached while the registry
+   * cannot be reached (after the client's retries). Records whose schema is cached are not
+   * affected: they keep flowing during an outage.
+   */
+  public enum OutagePolicy {
+    /**
+     * Hold the record (and so its source split) and ask again with backoff until the registry
+     * answers, for up to {@code schema.registry.outage.max.wait.ms}; then fail the task, so Flink
+     * restarts from the last checkpoint. Nothing is dead-lettered; the source's checkpoints wait
+     * meanwhile.
+     */
+    WAIT,
+    /**
+     * Dead-letter the record at once (stage {@code decode}, error class {@code
+     * REGISTRY_UNAVAILABLE}, the original bytes and position), so the rest of the stream flows;
+     * replay the dead letters once the registry is back.
+     */
+    DEAD_LETTER,
+    /** Fail the task at once (Flink restarts from the last checkpoint and reads it again). */
+    FAIL;
+
+    /** Parses {@code wait}, {@code dead-letter} or {@code fail} (any case, '_' or '-'). */
+    public static OutagePolicy parse(String value) {
+      String normal = value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+      for (OutagePolicy policy : values()) {
+        if (policy.name().equals(normal)) {
+          return policy;
+        }
+      }
+      throw new IllegalArgumentException(
+          OUTAGE_POLICY + " must be wait, dead-letter or fail, got '" + value + "'");
+    }
+  }
 
   public RegistryConfig {
     urls = List.copyOf(urls);
@@ -82,6 +126,8 @@ public record RegistryConfig(
     requirePositive(RETRY_BACKOFF_MS, initialBackoff.toMillis());
     requirePositive(RETRY_BACKOFF_MAX_MS, maxBackoff.toMillis());
     requirePositive(REQUEST_TIMEOUT_MS, requestTimeout.toMillis());
+    Objects.requireNonNull(outagePolicy, "outagePolicy");
+    requirePositive(OUTAGE_MAX_WAIT_MS, outageMaxWait.toMillis());
   }
 
   /** A configuration with defaults for everything but the URL(s). */
@@ -115,7 +161,9 @@ public record RegistryConfig(
         integer(props, MAX_RETRIES, 5),
         Duration.ofMillis(integer(props, RETRY_BACKOFF_MS, 100)),
         Duration.ofMillis(integer(props, RETRY_BACKOFF_MAX_MS, 5000)),
-        Duration.ofMillis(integer(props, REQUEST_TIMEOUT_MS, 10_000)));
+        Duration.ofMillis(integer(props, REQUEST_TIMEOUT_MS, 10_000)),
+        OutagePolicy.parse(string(props, OUTAGE_POLICY, "wait")),
+        Duration.ofMillis(integer(props, OUTAGE_MAX_WAIT_MS, 300_000)));
   }
 
   /** Whether this configuration selects the in-memory registry ({@code mock://scope}). */
@@ -136,7 +184,27 @@ public record RegistryConfig(
         retries,
         initial,
         max,
-        requestTimeout);
+        requestTimeout,
+        outagePolicy,
+        outageMaxWait);
+  }
+
+  /** A copy with another outage policy and maximum wait. */
+  public RegistryConfig withOutagePolicy(OutagePolicy policy, Duration maxWait) {
+    return new RegistryConfig(
+        urls,
+        basicAuthUserInfo,
+        tls,
+        autoRegister,
+        keySubjectNameStrategy,
+        valueSubjectNameStrategy,
+        cacheCapacity,
+        maxRetries,
+        initialBackoff,
+        maxBackoff,
+        requestTimeout,
+        policy,
+        maxWait);
   }
 
   @Override
@@ -152,6 +220,8 @@ public record RegistryConfig(
         + autoRegister
         + ", valueSubjectNameStrategy="
         + valueSubjectNameStrategy
+        + ", outagePolicy="
+        + outagePolicy
         + "}";
   }
 
