@@ -130,10 +130,22 @@ public final class KafkaConnectors {
       String transactionalIdPrefix,
       SerializableFunction<T, String> key,
       SerializableFunction<T, Instant> timestamp) {
+    return sink(bootstrapServers, registry, topic, transactionalIdPrefix, key, timestamp, null);
+  }
+
+  private static <T extends SpecificRecordBase> KafkaSink<T> sink(
+      String bootstrapServers,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, Instant> timestamp,
+      Class<T> eager) {
     return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setRecordSerializer(
-            new RegistryAvroKafkaRecordSerializationSchema<>(registry, topic, key, timestamp))
+            new RegistryAvroKafkaRecordSerializationSchema<>(
+                registry, topic, key, timestamp, eager))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(transactionalIdPrefix)
         .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
@@ -150,8 +162,16 @@ public final class KafkaConnectors {
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix) {
-    return registrySink(
-        bootstrapServers, registry, topic, transactionalIdPrefix, null, DeadLetter::getFailedAt);
+    // The dead-letter schema id is resolved when the sink opens: dead letters are rare, and the
+    // first one may come during a registry outage (schema.registry.outage.policy=dead-letter).
+    return sink(
+        bootstrapServers,
+        registry,
+        topic,
+        transactionalIdPrefix,
+        null,
+        DeadLetter::getFailedAt,
+        DeadLetter.class);
   }
 
   /**

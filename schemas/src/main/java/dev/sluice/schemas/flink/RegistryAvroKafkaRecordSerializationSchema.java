@@ -27,6 +27,7 @@ public final class RegistryAvroKafkaRecordSerializationSchema<T extends Specific
   private final RegistryAvroSerializationSchema<T> values;
   private final SerializableFunction<T, String> key;
   private final SerializableFunction<T, Instant> timestamp;
+  private final Class<T> eager;
 
   /**
    * @param key the record key, or null for no key
@@ -37,16 +38,34 @@ public final class RegistryAvroKafkaRecordSerializationSchema<T extends Specific
       String topic,
       SerializableFunction<T, String> key,
       SerializableFunction<T, Instant> timestamp) {
+    this(registry, topic, key, timestamp, null);
+  }
+
+  /**
+   * @param eager the record class whose schema id is resolved when the sink opens, so that a sink
+   *     that writes rarely (dead letters) needs no registry later, e.g. during an outage; null to
+   *     resolve at the first record
+   */
+  public RegistryAvroKafkaRecordSerializationSchema(
+      RegistryConfig registry,
+      String topic,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, Instant> timestamp,
+      Class<T> eager) {
     this.topic = topic;
     this.values = RegistryAvroSerializationSchema.forValue(registry, topic);
     this.key = key;
     this.timestamp = timestamp;
+    this.eager = eager;
   }
 
   @Override
   public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
       throws Exception {
     values.open(context);
+    if (eager != null) {
+      values.prepare(org.apache.avro.specific.SpecificData.get().getSchema(eager));
+    }
   }
 
   @Override

@@ -41,6 +41,14 @@ public final class RegistryAvroSerializationSchema<T extends SpecificRecord>
     serializer = new AvroWireSerializer<>(registry, config, isKey);
   }
 
+  /**
+   * Resolves {@code schema}'s id for this topic now (after {@link #open}), so that writing it later
+   * needs no registry.
+   */
+  public void prepare(org.apache.avro.Schema schema) {
+    serializer.prepare(topic, schema);
+  }
+
   @Override
   public byte[] serialize(T element) {
     return serializer.serialize(topic, element);

@@ -44,6 +44,20 @@ public final class AvroWireSerializer<T extends GenericContainer> {
     this.isKey = isKey;
   }
 
+  /**
+   * Resolves (registers or looks up) and caches {@code schema}'s id for {@code topic} now, so that
+   * a later {@link #serialize} of that schema needs no registry: a sink that writes rarely (dead
+   * letters) keeps working through a registry outage.
+   *
+   * @return the schema id
+   */
+  public int prepare(String topic, Schema schema) {
+    String subject = strategy.subjectName(topic, isKey, schema);
+    return ids.computeIfAbsent(
+        new SubjectAndSchema(subject, schema),
+        k -> autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema));
+  }
+
   /** Serializes {@code record} for {@code topic}; null stays null (a Kafka tombstone). */
   public byte[] serialize(String topic, T record) {
     if (record == null) {
