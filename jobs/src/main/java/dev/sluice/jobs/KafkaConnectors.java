@@ -133,6 +133,22 @@ public final class KafkaConnectors {
     return sink(bootstrapServers, registry, topic, transactionalIdPrefix, key, timestamp, null);
   }
 
+  /**
+   * As {@link #registrySink(String, RegistryConfig, String, String, SerializableFunction,
+   * SerializableFunction)}, resolving {@code type}'s schema id when the sink opens: for sinks that
+   * write rarely (alerts, window results), whose first record may come during a registry outage.
+   */
+  public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
+      String bootstrapServers,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, Instant> timestamp,
+      Class<T> type) {
+    return sink(bootstrapServers, registry, topic, transactionalIdPrefix, key, timestamp, type);
+  }
+
   private static <T extends SpecificRecordBase> KafkaSink<T> sink(
       String bootstrapServers,
       RegistryConfig registry,

@@ -112,7 +112,8 @@ public final class MonitoringWorkflow {
                 c.driftTopic(),
                 c.transactionalIdPrefix() + "-drift",
                 r -> r.getSubject(),
-                r -> r.getWindowEnd()))
+                r -> r.getWindowEnd(),
+                DriftResult.class))
         .uid("drift-sink")
         .name("drift-sink");
     alarms(drift, metrics, c.rules(), c.drift().lateness(), c.drift().monitorFrom())
@@ -123,7 +124,8 @@ public final class MonitoringWorkflow {
                 c.alertTopic(),
                 c.transactionalIdPrefix() + "-alerts",
                 Alert::getAlertId,
-                a -> a.getWindowEnd()))
+                a -> a.getWindowEnd(),
+                Alert.class))
         .uid("alerts-sink")
         .name("alerts-sink");
   }
@@ -277,7 +279,8 @@ public final class MonitoringWorkflow {
                 c.metricsTopic(),
                 c.transactionalIdPrefix() + "-model-metrics",
                 m -> m.getModelName() + "/" + m.getModelVersion(),
-                m -> m.getWindowEnd()))
+                m -> m.getWindowEnd(),
+                ModelMetrics.class))
         .uid("model-metrics-sink")
         .name("model-metrics-sink");
   }
