@@ -207,8 +207,148 @@ class FlinkClusterITCase {
         (t7 - t6) / 1e9);
   }
 
+  /**
+   * The whole platform (ingest, features, scoring, monitoring) as one job on the cluster, from the
+   * same jar and the same arguments as in LOCAL mode; stopped with a savepoint and started again
+   * from it: every stateful operator finds its state (no --allow-non-restored-state), and the
+   * feature rows continue exactly once.
+   */
   @Test
   @Order(2)
+  void thePlatformJobRunsOnTheClusterAndRestoresFromItsOwnSavepoint() throws Exception {
+    KafkaTestCluster kafka = SERVICES.kafka();
+    for (String topic :
+        List.of("p-transactions", "p-labels", "p-valid-transactions", "p-valid-labels")) {
+      kafka.createTopic(topic, 2);
+    }
+    for (String topic :
+        List.of(
+            "p-feature-rows",
+            "p-dead-letters",
+            "p-predictions",
+            "p-metrics",
+            "p-drift",
+            "p-alerts")) {
+      kafka.createTopic(topic, 1);
+    }
+    kafka.createTopic(dev.sluice.jobs.Topics.MODEL_REGISTRY);
+    FlinkRestClient rest = cluster.rest();
+    Path jar = Path.of(System.getProperty("sluice.root"), "jobs/target/sluice-jobs.jar");
+    String jarId = rest.uploadJar(jar);
+    sendTo("p-transactions", range(1000, 1100));
+
+    String first = rest.run(jarId, FlinkRestClient.RunRequest.of(platformArgs()));
+    List<dev.sluice.avro.FeatureRow> before =
+        awaitAtLeast(rest, first, "p-feature-rows", 50, dev.sluice.avro.FeatureRow.class);
+    long t0 = System.nanoTime();
+    String savepoint = rest.stopWithSavepoint(first, null, Duration.ofMinutes(2));
+    long t1 = System.nanoTime();
+    List<dev.sluice.avro.FeatureRow> atStop =
+        KafkaTestCluster.decode(
+            kafka.readCommitted("p-feature-rows"),
+            AvroWireDeserializer.forSpecific(SERVICES.client(), dev.sluice.avro.FeatureRow.class));
+    assertThat(atStop.size()).isGreaterThanOrEqualTo(before.size());
+
+    sendTo("p-transactions", range(1100, 1200));
+    String next =
+        rest.run(
+            jarId, FlinkRestClient.RunRequest.of(platformArgs()).fromSavepoint(savepoint, false));
+    List<dev.sluice.avro.FeatureRow> after =
+        awaitAtLeast(
+            rest, next, "p-feature-rows", atStop.size() + 50, dev.sluice.avro.FeatureRow.class);
+    assertThat(after)
+        .as("feature rows across the stop: each transaction's row once")
+        .extracting(r -> r.getEventId())
+        .doesNotHaveDuplicates();
+    assertThat(rest.checkpoints(next).restored()).isEqualTo(1);
+    assertThat(rest.restarts(next)).isZero();
+    assertThat(rest.exceptions(next)).isEmpty();
+    rest.cancel(next);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> rest.job(next).state().equals("CANCELED"));
+    rest.deleteJar(jarId);
+    Path savepointDir = Path.of(java.net.URI.create(savepoint));
+    System.out.printf(
+        "FlinkClusterITCase figures: platform job stop-with-savepoint %.1f s, savepoint %d KB (%d"
+            + " files), %d feature rows before the stop, %d after%n",
+        (t1 - t0) / 1e9,
+        size(savepointDir) >> 10,
+        files(savepointDir),
+        atStop.size(),
+        after.size());
+  }
+
+  private static List<String> platformArgs() {
+    return List.of(
+        "job",
+        "platform",
+        "--model",
+        "fraud",
+        "--mode",
+        "SUBMIT",
+        "--bootstrap-servers",
+        SERVICES.kafka().bootstrapServers(),
+        "--registry-url",
+        SERVICES.registry().url(),
+        "--group-id",
+        "cluster-it-platform",
+        "--transactions-topic",
+        "p-transactions",
+        "--labels-topic",
+        "p-labels",
+        "--valid-transactions-topic",
+        "p-valid-transactions",
+        "--valid-labels-topic",
+        "p-valid-labels",
+        "--feature-rows-topic",
+        "p-feature-rows",
+        "--dead-letter-topic",
+        "p-dead-letters",
+        "--predictions-topic",
+        "p-predictions",
+        "--metrics-topic",
+        "p-metrics",
+        "--drift-topic",
+        "p-drift",
+        "--alerts-topic",
+        "p-alerts",
+        "--no-online-store",
+        "--offline-store",
+        var.resolve("offline").toUri().toString(),
+        "--checkpoint-dir",
+        var.resolve("checkpoints").toUri().toString(),
+        "--checkpoint-interval",
+        "1s",
+        "--max-restarts",
+        "0",
+        "--idle-timeout",
+        "2s");
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> List<T> awaitAtLeast(
+      FlinkRestClient rest, String jobId, String topic, int count, Class<T> type) {
+    KafkaTestCluster kafka = SERVICES.kafka();
+    Awaitility.await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .failFast(
+            "the job stopped",
+            () -> {
+              FlinkRestClient.JobSummary job = rest.job(jobId);
+              if (job.isTerminal()) {
+                throw new AssertionError(
+                    "job " + jobId + " is " + job.state() + ": " + rest.exceptions(jobId));
+              }
+              return false;
+            })
+        .until(() -> kafka.readCommitted(topic).size() >= count);
+    return KafkaTestCluster.decode(
+        kafka.readCommitted(topic), AvroWireDeserializer.forSpecific(SERVICES.client(), type));
+  }
+
+  @Test
+  @Order(3)
   void aTaskManagerKilledWithSignal9CanBeStartedAgain() throws Exception {
     FlinkRestClient rest = cluster.rest();
     String oldId = rest.taskManagers().get(0).id();
@@ -290,6 +430,10 @@ class FlinkClusterITCase {
   }
 
   private static void send(List<Transaction> transactions) throws Exception {
+    sendTo("transactions", transactions);
+  }
+
+  private static void sendTo(String topic, List<Transaction> transactions) throws Exception {
     AvroWireSerializer<Transaction> serializer =
         new AvroWireSerializer<>(
             SERVICES.client(), RegistryConfig.of(SERVICES.registry().url()), false);
@@ -298,9 +442,9 @@ class FlinkClusterITCase {
         producer
             .send(
                 new ProducerRecord<>(
-                    "transactions",
+                    topic,
                     tx.getCustomerId().getBytes(StandardCharsets.UTF_8),
-                    serializer.serialize("transactions", tx)))
+                    serializer.serialize(topic, tx)))
             .get();
       }
     }
