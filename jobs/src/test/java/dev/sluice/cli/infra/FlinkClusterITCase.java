@@ -151,10 +151,11 @@ class FlinkClusterITCase {
     send(second);
 
     long t5 = System.nanoTime();
-    String next =
-        rest.run(
-            jarId,
-            FlinkRestClient.RunRequest.of(ingestArgs("1000.00")).fromSavepoint(savepoint, false));
+    // The job's own --from-savepoint (execution.state-recovery.path set by the program in SUBMIT
+    // mode); the platform test below restores through the REST request's savepointPath instead.
+    List<String> nextArgs = new ArrayList<>(ingestArgs("1000.00"));
+    nextArgs.addAll(List.of("--from-savepoint", savepoint));
+    String next = rest.run(jarId, FlinkRestClient.RunRequest.of(nextArgs));
     long t6 = System.nanoTime();
     List<Transaction> valid = awaitCommitted(rest, next, "valid-transactions", BEFORE + AFTER);
     long t7 = System.nanoTime();
