@@ -28,10 +28,10 @@ import picocli.CommandLine.Parameters;
     name = "cluster",
     mixinStandardHelpOptions = true,
     description = {
-      "A Flink 2.2 standalone session cluster on this machine: a JobManager (web UI and REST on",
-      "127.0.0.1:8091) and TaskManagers as separate processes, from Maven Central jars; files under",
-      "var/. Submit the platform's jobs to it, stop them with a savepoint, start the next version",
-      "from that savepoint."
+      "Run a Flink standalone session cluster here and the platform's jobs on it.",
+      "A JobManager (web UI and REST on 127.0.0.1:8091) and TaskManagers as separate processes,",
+      "from Maven Central jars; files under var/. Stop jobs with a savepoint, start the next",
+      "version from it."
     },
     subcommands = {
       ClusterCommand.Up.class,
@@ -252,9 +252,9 @@ final class ClusterCommand {
       name = "submit",
       mixinStandardHelpOptions = true,
       description = {
-        "Upload jobs/target/sluice-jobs.jar and run it with the arguments after '--', exactly as",
-        "in LOCAL mode ('--mode SUBMIT' and, unless given, '--checkpoint-dir var/checkpoints' are",
-        "added). Prints the job id."
+        "Run a job on the cluster from jobs/target/sluice-jobs.jar; prints the job id.",
+        "The arguments after '--' are those of LOCAL mode; '--mode SUBMIT' and, unless given,",
+        "'--checkpoint-dir var/checkpoints' are added."
       },
       footer = {
         "",
@@ -403,8 +403,8 @@ final class ClusterCommand {
       name = "stop",
       mixinStandardHelpOptions = true,
       description = {
-        "Stop a job with a savepoint (sources stop first, so nothing follows the savepoint) and",
-        "print the savepoint's path, for 'submit --from-savepoint'."
+        "Stop a job with a savepoint and print its path, for 'submit --from-savepoint'.",
+        "The sources stop first, so nothing is emitted after the savepoint."
       })
   static final class Stop implements Callable<Integer> {
     @Mixin Where where;
