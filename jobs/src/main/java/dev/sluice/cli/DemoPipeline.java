@@ -7,9 +7,9 @@ import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
 import dev.sluice.jobs.KafkaConnectors;
+import dev.sluice.jobs.PlatformJob;
 import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.features.FraudFeatures;
-import dev.sluice.jobs.monitoring.MonitoringWorkflow;
 import dev.sluice.jobs.scoring.ScoringWorkflow;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
@@ -78,18 +78,12 @@ final class DemoPipeline {
   }
 
   /**
-   * Builds the job: ingest from {@code names}' transactions and labels, features into Redis and
-   * {@code offlineStore}, scoring with {@code model}'s registry champion and challenger, monitoring
-   * judged from {@code monitorFrom}.
+   * The demo's platform job: ingest from {@code names}' transactions and labels, features into
+   * Redis and {@code offlineStore}, scoring with {@code model}'s registry champion and challenger,
+   * monitoring judged from {@code monitorFrom}.
    */
-  static JobClient start(
-      Names names,
-      String model,
-      String offlineStore,
-      Instant monitorFrom,
-      int webUiPort,
-      String jobName)
-      throws Exception {
+  static PlatformJob.Config config(
+      Names names, String model, String offlineStore, Instant monitorFrom) {
     RegistryConfig registry = ConnectionOptions.local().registry();
     JobOptions jobOptions = new JobOptions();
     jobOptions.checkpointInterval = Duration.ofSeconds(5);
@@ -127,28 +121,17 @@ final class DemoPipeline {
             true,
             false,
             config.checkpoints());
-    StreamExecutionEnvironment env =
-        FlinkEnvironments.create(FlinkEnvironments.Mode.LOCAL, config.checkpoints(), webUiPort);
-    // One job graph for all, so the demo has one job to watch and to stop.
-    IngestJob.attach(env, config);
-    FeatureJob.Attached attached = FeatureJob.attach(env, features);
-    ScoringWorkflow.Scored scored =
-        ScoringWorkflow.attach(
-            attached.featureRows(),
-            new ScoringWorkflow.Config(
-                KafkaService.BOOTSTRAP,
-                registry,
-                ModelRegistryLog.DEFAULT_TOPIC,
-                names.topic(Topics.PREDICTIONS),
-                names.topic(Topics.DEAD_LETTERS),
-                names.group("sluice-scoring"),
-                ScoringSettings.defaults(model)),
-            OnnxScorer.FACTORY);
-    MonitoringWorkflow.monitor(
-        attached.featureRows(),
-        scored.predictions(),
-        attached.labels(),
-        scored.registryEvents(),
+    return new PlatformJob.Config(
+        config,
+        features,
+        new ScoringWorkflow.Config(
+            KafkaService.BOOTSTRAP,
+            registry,
+            ModelRegistryLog.DEFAULT_TOPIC,
+            names.topic(Topics.PREDICTIONS),
+            names.topic(Topics.DEAD_LETTERS),
+            names.group("sluice-scoring"),
+            ScoringSettings.defaults(model)),
         DemoCommand.monitoring(
             KafkaService.BOOTSTRAP,
             registry,
@@ -158,7 +141,22 @@ final class DemoPipeline {
             names.group("sluice-monitoring"),
             model,
             monitorFrom));
-    return env.executeAsync(jobName);
+  }
+
+  /** Starts {@link #config}'s job in this JVM (MiniCluster, web UI on {@code webUiPort}). */
+  static JobClient start(
+      Names names,
+      String model,
+      String offlineStore,
+      Instant monitorFrom,
+      int webUiPort,
+      String jobName)
+      throws Exception {
+    PlatformJob.Config config = config(names, model, offlineStore, monitorFrom);
+    StreamExecutionEnvironment env =
+        FlinkEnvironments.create(FlinkEnvironments.Mode.LOCAL, config.checkpoints(), webUiPort);
+    // One job graph for all, so the demo has one job to watch and to stop.
+    return PlatformJob.start(env, config, OnnxScorer.FACTORY, jobName);
   }
 
   /**

@@ -95,8 +95,19 @@ final class InfraCommand {
     @Override
     public Integer call() throws Exception {
       stopDemo(Project.layout(selection.varDir));
+      stopCluster(Project.layout(selection.varDir));
       selection.infra().down();
       return 0;
+    }
+
+    /**
+     * A running {@code sluice cluster} runs jobs that use the services: stop it too (its jobs stop
+     * without a savepoint; 'sluice cluster stop' first keeps their state).
+     */
+    private static void stopCluster(dev.sluice.cli.infra.Layout layout) throws Exception {
+      new dev.sluice.cli.infra.FlinkCluster(
+              layout, dev.sluice.cli.infra.FlinkCluster.recorded(layout), Project.console())
+          .down();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.sluice.jobs.FeatureJob;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.IngestJob;
 import dev.sluice.jobs.IngestRules;
+import dev.sluice.jobs.PlatformJob;
 import dev.sluice.jobs.ScoringJob;
 import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.jobs.scoring.ScoringWorkflow;
@@ -13,6 +14,8 @@ import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.state.CheckpointSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Option;
       JobCommand.Features.class,
       JobCommand.Score.class,
       JobCommand.Backfill.class,
-      JobCommand.EventCount.class
+      JobCommand.EventCount.class,
+      JobCommand.Platform.class
     })
 final class JobCommand {
 
@@ -509,6 +513,217 @@ final class JobCommand {
           "backfill finished in %.1f s; offline store: %s%n", seconds, config.offlineStore());
       result.getAllAccumulatorResults().forEach((k, v) -> System.out.printf("  %s: %s%n", k, v));
       return 0;
+    }
+  }
+
+  @Command(
+      name = "platform",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The whole platform as one job (what 'sluice demo' runs): ingest (validation, dead letters,",
+        "dedup) -> features (Redis, offline store, feature-rows) -> scoring with --model's champion",
+        "-> monitoring (metrics, drift, alerts). Same jar and arguments in this JVM (--mode LOCAL)",
+        "and on a cluster ('sluice cluster submit -- job platform ...'). Stop it with a savepoint",
+        "('sluice cluster stop') and start the next version with --from-savepoint."
+      })
+  static final class Platform implements Callable<Integer> {
+    @Mixin ConnectionOptions connection;
+    @Mixin JobOptions job;
+    @Mixin SourceOptions source;
+    @Mixin LatenessOptions lateness;
+    @Mixin RedisOptions redis;
+    @Mixin ScoringOptions scoring;
+
+    @Option(
+        names = "--transactions-topic",
+        defaultValue = "transactions",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String transactionsTopic;
+
+    @Option(
+        names = "--labels-topic",
+        defaultValue = "labels",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String labelsTopic;
+
+    @Option(
+        names = "--valid-transactions-topic",
+        defaultValue = "valid-transactions",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String validTransactionsTopic;
+
+    @Option(
+        names = "--valid-labels-topic",
+        defaultValue = "valid-labels",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String validLabelsTopic;
+
+    @Option(
+        names = "--feature-rows-topic",
+        defaultValue = "feature-rows",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String featureRowsTopic;
+
+    @Option(
+        names = "--metrics-topic",
+        defaultValue = "model-metrics",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String metricsTopic;
+
+    @Option(
+        names = "--drift-topic",
+        defaultValue = "drift",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String driftTopic;
+
+    @Option(
+        names = "--alerts-topic",
+        defaultValue = "alerts",
+        description = "Default: ${DEFAULT-VALUE}.")
+    String alertsTopic;
+
+    @Option(
+        names = "--group-id",
+        defaultValue = "sluice",
+        description = {
+          "Prefix of the stages' consumer groups and transactional ids (<id>-ingest,",
+          "<id>-features, <id>-scoring, <id>-monitoring); one per instance (default: ${DEFAULT-VALUE})."
+        })
+    String groupId;
+
+    @Option(
+        names = "--dedup-horizon",
+        converter = DurationConverter.class,
+        defaultValue = "1d",
+        description =
+            "How long (event time) a transaction id is remembered to refuse duplicates (default: ${DEFAULT-VALUE}).")
+    Duration dedupHorizon;
+
+    @Option(
+        names = "--terminal-risk",
+        defaultValue = "as-known",
+        description = "as-known or handbook (default: ${DEFAULT-VALUE}).")
+    String terminalRisk;
+
+    @Option(
+        names = "--offline-store",
+        description = "Base URI of the Parquet offline store (default: var/data/offline).")
+    String offlineStore;
+
+    @Option(names = "--no-online-store", description = "Do not write the online store (Redis).")
+    boolean noOnlineStore;
+
+    @Option(
+        names = "--no-offline-store",
+        description = "Do not write the offline store (Parquet) or the raw archive.")
+    boolean noOfflineStore;
+
+    @Option(
+        names = "--no-archive",
+        description = "Do not archive raw transactions and labels in the offline store.")
+    boolean noArchive;
+
+    @Option(
+        names = "--monitor-from",
+        paramLabel = "INSTANT",
+        description = {
+          "Drift windows ending before this event time (ISO-8601, e.g. 2018-05-08T00:00:00Z) are",
+          "not judged: the features' 30-day windows are not full before (default: judge all)."
+        })
+    String monitorFrom;
+
+    PlatformJob.Config config() {
+      if (!scoring.enabled()) {
+        throw new IllegalArgumentException(
+            "--model is required: which registered model the platform scores with");
+      }
+      Instant from = null;
+      if (monitorFrom != null) {
+        try {
+          from = Instant.parse(monitorFrom.trim());
+        } catch (DateTimeParseException e) {
+          throw new IllegalArgumentException(
+              "--monitor-from must be an ISO-8601 instant such as 2018-05-08T00:00:00Z, got '"
+                  + monitorFrom
+                  + "'");
+        }
+      }
+      if (groupId.isBlank()) {
+        throw new IllegalArgumentException("--group-id is blank");
+      }
+      CheckpointSettings checkpoints = job.checkpoints();
+      IngestJob.Config ingest =
+          new IngestJob.Config(
+              connection.bootstrapServers(),
+              connection.registry(),
+              transactionsTopic,
+              labelsTopic,
+              validTransactionsTopic,
+              validLabelsTopic,
+              source.deadLetterTopic,
+              groupId + "-ingest",
+              source.startFrom,
+              new IngestJob.Timing(
+                  source.outOfOrderness,
+                  source.idleTimeout,
+                  lateness.allowedLateness,
+                  lateness.maxJump,
+                  dedupHorizon),
+              new IngestRules.Settings(
+                  IngestRules.Settings.DEFAULTS.idPattern(),
+                  IngestRules.Settings.DEFAULTS.maxAmount(),
+                  IngestRules.Settings.DEFAULTS.earliest(),
+                  lateness.maxClockSkew,
+                  IngestRules.Settings.DEFAULTS.maxScenario()),
+              checkpoints);
+      FeatureJob.Config features =
+          new FeatureJob.Config(
+              connection.bootstrapServers(),
+              connection.registry(),
+              validTransactionsTopic,
+              validLabelsTopic,
+              featureRowsTopic,
+              source.deadLetterTopic,
+              groupId + "-features",
+              source.startFrom,
+              new FeatureJob.Timing(
+                  source.outOfOrderness,
+                  source.idleTimeout,
+                  lateness.allowedLateness,
+                  lateness.maxJump,
+                  lateness.maxClockSkew),
+              FraudFeatures.TerminalRisk.parse(terminalRisk),
+              noOnlineStore ? null : redis.settings(),
+              noOfflineStore ? null : (offlineStore != null ? offlineStore : defaultOfflineStore()),
+              !noOfflineStore && !noArchive,
+              false,
+              checkpoints);
+      return new PlatformJob.Config(
+          ingest,
+          features,
+          scoring.config(connection, source.deadLetterTopic, groupId + "-scoring"),
+          DemoCommand.monitoring(
+              connection.bootstrapServers(),
+              connection.registry(),
+              metricsTopic,
+              driftTopic,
+              alertsTopic,
+              groupId + "-monitoring",
+              scoring.model,
+              from));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      PlatformJob.Config config = config();
+      return job.launch(
+          PlatformJob.JOB_NAME,
+          config.checkpoints(),
+          env -> PlatformJob.start(env, config, OnnxScorer.FACTORY),
+          "rejected:      bin/sluice topics tail " + source.deadLetterTopic,
+          "predictions:   bin/sluice topics tail " + config.scoring().predictionsTopic(),
+          "alerts:        bin/sluice topics tail " + alertsTopic,
+          "model:         bin/sluice model show " + scoring.model);
     }
   }
 }

@@ -44,6 +44,24 @@ public final class JobOptions {
       description = "Restarts before the job gives up (default: ${DEFAULT-VALUE}).")
   int maxRestarts;
 
+  @Option(
+      names = "--from-savepoint",
+      paramLabel = "PATH",
+      description = {
+        "Start from this savepoint (or retained checkpoint) of an earlier run, e.g. the path",
+        "'sluice cluster stop' printed: operator state (dedup ids, feature windows, models) and",
+        "Kafka offsets continue from there. Sets execution.state-recovery.path."
+      })
+  String fromSavepoint;
+
+  @Option(
+      names = "--allow-non-restored-state",
+      description = {
+        "With --from-savepoint: start even if the savepoint holds state of an operator this job",
+        "no longer has (that state is dropped). Without it such a restore fails."
+      })
+  boolean allowNonRestoredState;
+
   FlinkEnvironments.Mode mode() {
     if (mode != null) {
       return mode;
@@ -61,6 +79,20 @@ public final class JobOptions {
     return new CheckpointSettings(dir, checkpointInterval, maxRestarts);
   }
 
+  /** Where the job's state comes from: {@code --from-savepoint}, or nothing. */
+  FlinkEnvironments.Restore restore() {
+    if (allowNonRestoredState && fromSavepoint == null) {
+      throw new IllegalArgumentException(
+          "--allow-non-restored-state needs --from-savepoint: there is no savepoint to restore");
+    }
+    if (fromSavepoint != null && fromSavepoint.isBlank()) {
+      throw new IllegalArgumentException("--from-savepoint is blank");
+    }
+    return fromSavepoint == null
+        ? FlinkEnvironments.Restore.NONE
+        : new FlinkEnvironments.Restore(fromSavepoint.trim(), allowNonRestoredState);
+  }
+
   /** Starts a job from its environment; in LOCAL mode waits for it, cancelling it on Ctrl-C. */
   interface Starter {
     JobClient start(StreamExecutionEnvironment env) throws Exception;
@@ -68,9 +100,14 @@ public final class JobOptions {
 
   int launch(String name, CheckpointSettings checkpoints, Starter starter, String... hints)
       throws Exception {
-    StreamExecutionEnvironment env = FlinkEnvironments.create(mode(), checkpoints, webUiPort);
+    FlinkEnvironments.Restore restore = restore();
+    StreamExecutionEnvironment env =
+        FlinkEnvironments.create(mode(), checkpoints, webUiPort, restore);
     JobClient client = starter.start(env);
     System.out.printf("job %s submitted as %s%n", name, client.getJobID());
+    if (restore.savepointPath() != null) {
+      System.out.printf("restoring state from %s%n", restore.savepointPath());
+    }
     if (mode() == FlinkEnvironments.Mode.LOCAL) {
       System.out.printf("Flink web UI: http://127.0.0.1:%d  (Ctrl-C stops the job)%n", webUiPort);
       for (String hint : hints) {

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code sluice} command-line tool (run through {@code bin/sluice}). Subcommands: demo, infra,
- * topics, job, features, model, bench, simulate, report. Exit codes: 0 success, 1 failure (message
- * on stderr), 2 bad usage, 3 {@code infra status} found a service not ready.
+ * topics, job, cluster, features, model, bench, simulate, report. Exit codes: 0 success, 1 failure
+ * (message on stderr), 2 bad usage, 3 {@code infra status} found a service not ready.
  */
 @Command(
     name = "sluice",
@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       InfraCommand.class,
       TopicsCommand.class,
       JobCommand.class,
+      ClusterCommand.class,
       FeaturesCommand.class,
       ModelCommand.class,
       RetrainCommand.class,

@@ -5,6 +5,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -23,6 +24,45 @@ public final class FlinkEnvironments {
   private FlinkEnvironments() {}
 
   /**
+   * Where a job's state comes from when it starts: nothing ({@link #NONE}), or a savepoint (or
+   * retained checkpoint) taken of an earlier run, e.g. by {@code sluice cluster stop}.
+   *
+   * @param savepointPath the savepoint's directory or {@code _metadata} file (a URI or a path), or
+   *     null to start without state
+   * @param allowNonRestoredState start even if the savepoint holds state of an operator (uid) that
+   *     the new job no longer has; that state is dropped. Off by default: a renamed uid must fail
+   *     the restore, not silently lose state.
+   */
+  public record Restore(String savepointPath, boolean allowNonRestoredState) {
+    public static final Restore NONE = new Restore(null, false);
+
+    public Restore {
+      if (savepointPath != null && savepointPath.isBlank()) {
+        throw new IllegalArgumentException("the savepoint path is blank");
+      }
+      if (savepointPath == null && allowNonRestoredState) {
+        throw new IllegalArgumentException(
+            "allowing non-restored state needs a savepoint to restore from");
+      }
+    }
+
+    /**
+     * Writes Flink's {@code execution.state-recovery.path} and {@code
+     * execution.state-recovery.ignore-unclaimed-state}; the claim mode stays Flink's NO_CLAIM, so
+     * the savepoint stays usable after the new job has checkpointed.
+     *
+     * @return {@code conf}
+     */
+    public Configuration applyTo(Configuration conf) {
+      if (savepointPath != null) {
+        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepointPath);
+        conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, allowNonRestoredState);
+      }
+      return conf;
+    }
+  }
+
+  /**
    * The configuration every job runs with: {@link CheckpointSettings}, and no generic (Kryo)
    * serialization, so a record or state type that Flink cannot serialize efficiently fails when the
    * job is built, not silently at a fraction of the speed.
@@ -38,7 +78,17 @@ public final class FlinkEnvironments {
    */
   public static StreamExecutionEnvironment create(
       Mode mode, CheckpointSettings checkpoints, int webUiPort) {
-    Configuration conf = configuration(checkpoints);
+    return create(mode, checkpoints, webUiPort, Restore.NONE);
+  }
+
+  /**
+   * As {@link #create(Mode, CheckpointSettings, int)}, restoring the job's state from {@code
+   * restore} in either mode (on a cluster, a savepoint path given with the REST or CLI submission
+   * instead works too).
+   */
+  public static StreamExecutionEnvironment create(
+      Mode mode, CheckpointSettings checkpoints, int webUiPort, Restore restore) {
+    Configuration conf = restore.applyTo(configuration(checkpoints));
     if (mode == Mode.SUBMIT) {
       return StreamExecutionEnvironment.getExecutionEnvironment(conf);
     }

@@ -1,0 +1,117 @@
+package dev.sluice.jobs;
+
+import dev.sluice.jobs.monitoring.MonitoringWorkflow;
+import dev.sluice.jobs.scoring.ScoringWorkflow;
+import dev.sluice.operators.scoring.ScorerFactory;
+import dev.sluice.state.CheckpointSettings;
+import java.util.Objects;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole platform as one Flink job: {@link IngestJob} (validation, dead letters, de-duplication)
+ * feeding {@link FeatureJob} (features into Redis, the offline store and {@code feature-rows}),
+ * {@link ScoringWorkflow} (one model's champion, its challenger in shadow) and {@link
+ * MonitoringWorkflow} (evaluation, drift, alarms). This is what {@code sluice demo} runs and what
+ * {@code sluice job platform} runs in this JVM or on a cluster.
+ *
+ * <p>One job graph, so that there is one job to watch, to stop with a savepoint and to upgrade.
+ * Every stateful operator, source and sink keeps the uid it has in its own job (ingest's {@code
+ * transactions-validator}, the features' {@code feature-pipeline}, {@code scoring}, ...): a
+ * savepoint of this job restores into the next version only while those uids stay
+ * (PlatformJobUidsITCase holds the list). The stages talk through Kafka topics where they do
+ * standalone: ingest writes {@code valid-transactions} exactly once and the features read it back
+ * (read_committed), so this job and the separate jobs behave alike.
+ */
+public final class PlatformJob {
+  public static final String JOB_NAME = "sluice platform";
+
+  private PlatformJob() {}
+
+  /**
+   * Everything the job needs, parsed once (see {@code sluice job platform --help}).
+   *
+   * @param ingest the front door; its checkpoint settings are the job's
+   * @param features must read what ingest writes
+   * @param scoring the model served
+   * @param monitoring evaluation, drift and alarms of that model
+   */
+  public record Config(
+      IngestJob.Config ingest,
+      FeatureJob.Config features,
+      ScoringWorkflow.Config scoring,
+      MonitoringWorkflow.Config monitoring) {
+    public Config {
+      Objects.requireNonNull(ingest, "ingest");
+      Objects.requireNonNull(features, "features");
+      Objects.requireNonNull(scoring, "scoring");
+      Objects.requireNonNull(monitoring, "monitoring");
+      Objects.requireNonNull(ingest.checkpoints(), "ingest.checkpoints");
+      requireSame(
+          "valid transactions topic",
+          ingest.validTransactionsTopic(),
+          "features' transactions topic",
+          features.transactionsTopic());
+      requireSame(
+          "valid labels topic",
+          ingest.validLabelsTopic(),
+          "features' labels topic",
+          features.labelsTopic());
+      if (!ingest.checkpoints().equals(features.checkpoints())) {
+        throw new IllegalArgumentException(
+            "one job has one checkpoint configuration: ingest has "
+                + ingest.checkpoints()
+                + ", features "
+                + features.checkpoints());
+      }
+    }
+
+    /** The job's checkpoint settings (ingest's, equal to the features'). */
+    public CheckpointSettings checkpoints() {
+      return ingest.checkpoints();
+    }
+
+    private static void requireSame(String what, String value, String otherWhat, String other) {
+      if (!Objects.equals(value, other)) {
+        throw new IllegalArgumentException(
+            "ingest's "
+                + what
+                + " '"
+                + value
+                + "' must be the "
+                + otherWhat
+                + ", got '"
+                + other
+                + "': the features would not see what ingest accepts");
+      }
+    }
+  }
+
+  /** Defines the whole job on {@code env} without starting it. */
+  public static void attach(StreamExecutionEnvironment env, Config c, ScorerFactory scorers) {
+    IngestJob.attach(env, c.ingest());
+    FeatureJob.Attached attached = FeatureJob.attach(env, c.features());
+    ScoringWorkflow.Scored scored =
+        ScoringWorkflow.attach(attached.featureRows(), c.scoring(), scorers);
+    MonitoringWorkflow.monitor(
+        attached.featureRows(),
+        scored.predictions(),
+        attached.labels(),
+        scored.registryEvents(),
+        c.monitoring());
+  }
+
+  /** Defines the job on {@code env} and starts it without blocking, as {@link #JOB_NAME}. */
+  public static JobClient start(StreamExecutionEnvironment env, Config c, ScorerFactory scorers)
+      throws Exception {
+    return start(env, c, scorers, JOB_NAME);
+  }
+
+  /** As {@link #start(StreamExecutionEnvironment, Config, ScorerFactory)}, under another name. */
+  public static JobClient start(
+      StreamExecutionEnvironment env, Config c, ScorerFactory scorers, String jobName)
+      throws Exception {
+    attach(env, c, scorers);
+    return env.executeAsync(jobName);
+  }
+}
