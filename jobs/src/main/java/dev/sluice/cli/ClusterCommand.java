@@ -424,6 +424,13 @@ final class ClusterCommand {
         description = "How long to wait for the savepoint (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(
+        names = "--drain",
+        description =
+            "Send the final watermark first: every window and timer fires and all pending output is"
+                + " written (for a job that will not be resumed, e.g. at the end of a replay).")
+    boolean drain;
+
     @Override
     public Integer call() throws Exception {
       String id = jobId(jobId);
@@ -436,7 +443,7 @@ final class ClusterCommand {
       long t0 = System.nanoTime();
       String location;
       try {
-        location = rest.stopWithSavepoint(id, targetDirectory(savepointDir), timeout);
+        location = rest.stopWithSavepoint(id, targetDirectory(savepointDir), timeout, drain);
       } catch (Exception e) {
         throw explain(e, id, rest);
       }

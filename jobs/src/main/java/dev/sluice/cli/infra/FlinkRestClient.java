@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,7 +67,12 @@ public final class FlinkRestClient {
 
   /** Checkpoint counts and the latest completed one ({@code GET /jobs/:id/checkpoints}). */
   public record CheckpointStats(
-      long completed, long failed, long inProgress, long restored, String latestPath) {}
+      long completed,
+      long failed,
+      long inProgress,
+      long restored,
+      String latestPath,
+      Instant latestCompletedAt) {}
 
   /** How to run an uploaded jar ({@code POST /jars/:id/run}). */
   public record RunRequest(
@@ -240,11 +246,22 @@ public final class FlinkRestClient {
    */
   public String stopWithSavepoint(String jobId, String targetDirectory, Duration timeout)
       throws IOException, InterruptedException {
+    return stopWithSavepoint(jobId, targetDirectory, timeout, false);
+  }
+
+  /**
+   * As {@link #stopWithSavepoint(String, String, Duration)}; with {@code drain} the sources send
+   * the final watermark first, so every event-time timer and window fires and everything pending is
+   * emitted (for a job that will not resume, e.g. at the end of a replay).
+   */
+  public String stopWithSavepoint(
+      String jobId, String targetDirectory, Duration timeout, boolean drain)
+      throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode();
     if (targetDirectory != null) {
       body.put("targetDirectory", targetDirectory);
     }
-    body.put("drain", false);
+    body.put("drain", drain);
     String endpoint = "/jobs/" + jobId + "/stop";
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode n = send("POST " + endpoint, json(endpoint, body).build());
@@ -349,7 +366,10 @@ public final class FlinkRestClient {
         counts.path("failed").asLong(),
         counts.path("in_progress").asLong(),
         counts.path("restored").asLong(),
-        latest.isMissingNode() || latest.isNull() ? null : latest.path("external_path").asText());
+        latest.isMissingNode() || latest.isNull() ? null : latest.path("external_path").asText(),
+        latest.isMissingNode() || latest.isNull()
+            ? null
+            : Instant.ofEpochMilli(latest.path("latest_ack_timestamp").asLong()));
   }
 
   /** How often the job restarted since it was submitted (metric {@code numRestarts}). */
