@@ -86,7 +86,8 @@ final class JobCommand {
           window,
           source.outOfOrderness,
           source.idleTimeout,
-          job.checkpoints());
+          job.checkpoints(),
+          connection.kafka());
     }
 
     @Override
@@ -198,7 +199,8 @@ final class JobCommand {
               IngestRules.Settings.DEFAULTS.earliest(),
               lateness.maxClockSkew,
               IngestRules.Settings.DEFAULTS.maxScenario()),
-          job.checkpoints());
+          job.checkpoints(),
+          connection.kafka());
     }
 
     @Override
@@ -315,7 +317,8 @@ final class JobCommand {
           noOfflineStore ? null : (offlineStore != null ? offlineStore : defaultOfflineStore()),
           !noOfflineStore && !noArchive,
           stopAtEnd,
-          job.checkpoints());
+          job.checkpoints(),
+          connection.kafka());
     }
 
     @Override
@@ -387,7 +390,8 @@ final class JobCommand {
                   FeatureJob.Timing.DEFAULTS.allowedLateness(),
                   FeatureJob.Timing.DEFAULTS.maxJump(),
                   FeatureJob.Timing.DEFAULTS.maxClockSkew()),
-              false),
+              false,
+              connection.kafka()),
           featureRowsTopic,
           source.deadLetterTopic,
           scoring.config(connection, source.deadLetterTopic, groupId),
@@ -481,7 +485,8 @@ final class JobCommand {
           labelsTopic,
           uri(offlineStore),
           FraudFeatures.TerminalRisk.parse(terminalRisk),
-          toRedis ? redis.settings() : null);
+          toRedis ? redis.settings() : null,
+          connection.kafka());
     }
 
     /** A plain directory becomes a file URI; URIs pass through. */

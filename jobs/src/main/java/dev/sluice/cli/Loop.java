@@ -54,8 +54,7 @@ final class Loop implements AutoCloseable {
       RetrainingController.StartFrom startFrom,
       Consumer<String> log)
       throws IOException {
-    ModelRegistryLog registryLog =
-        ModelRegistryLog.of(connection.bootstrapServers(), connection.registry());
+    ModelRegistryLog registryLog = ModelRegistryLog.of(connection.kafka(), connection.registry());
     KafkaModelRegistry aliases =
         KafkaModelRegistry.open(
             registryLog,

@@ -94,6 +94,7 @@ public final class ScoringOptions {
         predictionsTopic,
         deadLetterTopic,
         prefix,
-        settings());
+        settings(),
+        connection.kafka());
   }
 }

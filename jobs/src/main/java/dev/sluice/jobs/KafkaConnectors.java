@@ -6,6 +6,7 @@ import dev.sluice.operators.DeadLetterRouter;
 import dev.sluice.schemas.flink.RegistryAvroKafkaDeserializationSchema;
 import dev.sluice.schemas.flink.RegistryAvroKafkaRecordSerializationSchema;
 import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.state.KafkaClientSettings;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -51,7 +52,8 @@ public final class KafkaConnectors {
           String groupId,
           StartFrom startFrom,
           Class<T> type) {
-    return registrySource(bootstrapServers, registry, topic, groupId, startFrom, type, false);
+    return registrySource(
+        KafkaClientSettings.of(bootstrapServers), registry, topic, groupId, startFrom, type, false);
   }
 
   /**
@@ -67,9 +69,41 @@ public final class KafkaConnectors {
           StartFrom startFrom,
           Class<T> type,
           boolean bounded) {
+    return registrySource(
+        KafkaClientSettings.of(bootstrapServers),
+        registry,
+        topic,
+        groupId,
+        startFrom,
+        type,
+        bounded);
+  }
+
+  /** An unbounded {@link #registrySource} with the client properties of {@code kafka}. */
+  public static <T extends SpecificRecordBase>
+      KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySource(
+          KafkaClientSettings kafka,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          StartFrom startFrom,
+          Class<T> type) {
+    return registrySource(kafka, registry, topic, groupId, startFrom, type, false);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase>
+      KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySource(
+          KafkaClientSettings kafka,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          StartFrom startFrom,
+          Class<T> type,
+          boolean bounded) {
     var builder =
         registrySourceBuilder(
-            bootstrapServers,
+            kafka,
             registry,
             topic,
             groupId,
@@ -96,8 +130,24 @@ public final class KafkaConnectors {
           String groupId,
           OffsetsInitializer start,
           Class<T> type) {
+    return registrySourceBuilder(
+        KafkaClientSettings.of(bootstrapServers), registry, topic, groupId, start, type);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase>
+      KafkaSourceBuilder<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySourceBuilder(
+          KafkaClientSettings kafka,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          OffsetsInitializer start,
+          Class<T> type) {
+    // Extra properties first: the platform's own settings below must win (they are refused as
+    // extras anyway, see KafkaClientSettings.OWNED).
     return KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, T>>>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setProperties(kafka.consumerExtras())
+        .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(start)
@@ -114,7 +164,22 @@ public final class KafkaConnectors {
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix) {
-    return registrySink(bootstrapServers, registry, topic, transactionalIdPrefix, null, null);
+    return registrySink(
+        KafkaClientSettings.of(bootstrapServers),
+        registry,
+        topic,
+        transactionalIdPrefix,
+        null,
+        null);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
+      KafkaClientSettings kafka,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix) {
+    return registrySink(kafka, registry, topic, transactionalIdPrefix, null, null);
   }
 
   /**
@@ -130,8 +195,26 @@ public final class KafkaConnectors {
       String transactionalIdPrefix,
       SerializableFunction<T, String> key,
       SerializableFunction<T, Instant> timestamp) {
+    return registrySink(
+        KafkaClientSettings.of(bootstrapServers),
+        registry,
+        topic,
+        transactionalIdPrefix,
+        key,
+        timestamp);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
+      KafkaClientSettings kafka,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, Instant> timestamp) {
     return KafkaSink.<T>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setKafkaProducerConfig(kafka.producerExtras())
+        .setBootstrapServers(kafka.bootstrapServers())
         .setRecordSerializer(
             new RegistryAvroKafkaRecordSerializationSchema<>(registry, topic, key, timestamp))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
@@ -150,8 +233,18 @@ public final class KafkaConnectors {
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix) {
+    return deadLetterSink(
+        KafkaClientSettings.of(bootstrapServers), registry, topic, transactionalIdPrefix);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static KafkaSink<DeadLetter> deadLetterSink(
+      KafkaClientSettings kafka,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix) {
     return registrySink(
-        bootstrapServers, registry, topic, transactionalIdPrefix, null, DeadLetter::getFailedAt);
+        kafka, registry, topic, transactionalIdPrefix, null, DeadLetter::getFailedAt);
   }
 
   /**
