@@ -100,7 +100,7 @@ public final class ConnectionOptions {
           "--registry-property " + RegistryConfig.URL + " is set by --registry-url: use that");
     }
     props.put(RegistryConfig.URL, registryUrl);
-    return RegistryConfig.fromProperties(props);
+    return RegistryConfig.fromKnownProperties(props, "--registry-property");
   }
 
   /**
