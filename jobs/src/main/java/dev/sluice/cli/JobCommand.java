@@ -14,6 +14,7 @@ import dev.sluice.state.CheckpointSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -45,6 +46,7 @@ final class JobCommand {
       })
   static final class EventCount implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin LatenessOptions lateness;
@@ -93,6 +95,15 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       EventCountJob.Config config = config();
+      preflight.run(
+          new Preflight()
+              .kafka(
+                  config.kafka(),
+                  Map.of(
+                      "--input-topic", inputTopic,
+                      "--output-topic", outputTopic,
+                      "--dead-letter-topic", source.deadLetterTopic))
+              .registry(config.registry()));
       return job.launch(
           EventCountJob.JOB_NAME,
           config.checkpoints(),
@@ -111,6 +122,7 @@ final class JobCommand {
       })
   static final class Ingest implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin LatenessOptions lateness;
@@ -206,6 +218,17 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       IngestJob.Config config = config();
+      preflight.run(
+          new Preflight()
+              .kafka(
+                  config.kafka(),
+                  Map.of(
+                      "--transactions-topic", transactionsTopic,
+                      "--labels-topic", labelsTopic,
+                      "--valid-transactions-topic", validTransactionsTopic,
+                      "--valid-labels-topic", validLabelsTopic,
+                      "--dead-letter-topic", source.deadLetterTopic))
+              .registry(config.registry()));
       return job.launch(
           IngestJob.JOB_NAME,
           config.checkpoints(),
@@ -234,6 +257,7 @@ final class JobCommand {
       })
   static final class Features implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin LatenessOptions lateness;
@@ -324,6 +348,22 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       FeatureJob.Config config = config();
+      Map<String, String> topics =
+          new java.util.HashMap<>(
+              Map.of(
+                  "--transactions-topic", transactionsTopic,
+                  "--labels-topic", labelsTopic,
+                  "--feature-rows-topic", featureRowsTopic,
+                  "--dead-letter-topic", source.deadLetterTopic));
+      if (scoring.enabled()) {
+        topics.putAll(scoring.topics());
+      }
+      preflight.run(
+          new Preflight()
+              .kafka(config.kafka(), topics)
+              .registry(config.registry())
+              .redis(config.redis(), "--redis")
+              .offlineStore(config.offlineStore(), "--offline-store"));
       if (!scoring.enabled()) {
         return job.launch(
             FeatureJob.JOB_NAME,
@@ -357,6 +397,7 @@ final class JobCommand {
       })
   static final class Score implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin ScoringOptions scoring;
@@ -401,6 +442,18 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       ScoringJob.Config config = config();
+      Map<String, String> topics =
+          new java.util.HashMap<>(
+              Map.of(
+                  "--feature-rows-topic",
+                  featureRowsTopic,
+                  "--dead-letter-topic",
+                  source.deadLetterTopic));
+      topics.putAll(scoring.topics());
+      preflight.run(
+          new Preflight()
+              .kafka(config.input().kafka(), topics)
+              .registry(config.scoring().registry()));
       return job.launch(
           ScoringJob.JOB_NAME,
           config.checkpoints(),
@@ -421,6 +474,7 @@ final class JobCommand {
       })
   static final class Backfill implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin RedisOptions redis;
 
     @Option(names = "--from", required = true, description = "archive, files or kafka.")
@@ -499,6 +553,18 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       BackfillJob.Config config = config();
+      Preflight checks =
+          new Preflight()
+              .redis(config.redis(), "--redis")
+              .offlineStore(config.offlineStore(), "--offline-store");
+      if (config.from() == BackfillJob.From.KAFKA) {
+        checks
+            .kafka(
+                config.kafka(),
+                Map.of("--transactions-topic", transactionsTopic, "--labels-topic", labelsTopic))
+            .registry(config.registry());
+      }
+      preflight.run(checks);
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(
               FlinkEnvironments.configuration(

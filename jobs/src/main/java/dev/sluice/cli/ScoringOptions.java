@@ -85,6 +85,12 @@ public final class ScoringOptions {
         model, maxBatch, maxBatchWait, !noShadow, canaryShare, copy, maxParkedRows, "customer", -1);
   }
 
+  /** The topics scoring reads and writes, by option, for the preflight check. */
+  java.util.Map<String, String> topics() {
+    return java.util.Map.of(
+        "--registry-topic", registryTopic, "--predictions-topic", predictionsTopic);
+  }
+
   ScoringWorkflow.Config config(
       ConnectionOptions connection, String deadLetterTopic, String prefix) {
     return new ScoringWorkflow.Config(
