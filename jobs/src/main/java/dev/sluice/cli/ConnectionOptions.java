@@ -100,7 +100,17 @@ public final class ConnectionOptions {
           "--registry-property " + RegistryConfig.URL + " is set by --registry-url: use that");
     }
     props.put(RegistryConfig.URL, registryUrl);
-    return RegistryConfig.fromKnownProperties(props, "--registry-property");
+    try {
+      return RegistryConfig.fromKnownProperties(props, "--registry-property");
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith("--registry-property")) {
+        throw e;
+      }
+      String option =
+          message.startsWith(RegistryConfig.URL) ? "--registry-url" : "--registry-property";
+      throw new IllegalArgumentException(option + ": " + message, e);
+    }
   }
 
   /**

@@ -77,6 +77,9 @@ final class JobCommand {
     Duration window;
 
     EventCountJob.Config config() {
+      if (window.isZero()) {
+        throw new IllegalArgumentException("--window must be > 0");
+      }
       return new EventCountJob.Config(
           connection.bootstrapServers(),
           connection.registry(),
@@ -186,6 +189,9 @@ final class JobCommand {
         throw new IllegalArgumentException(
             "--id-pattern '" + idPattern + "' is not a valid regex: " + e.getDescription());
       }
+      if (dedupHorizon.isZero()) {
+        throw new IllegalArgumentException("--dedup-horizon must be > 0");
+      }
       if (maxAmount.signum() <= 0) {
         throw new IllegalArgumentException("--max-amount must be > 0, got " + maxAmount);
       }
@@ -235,6 +241,15 @@ final class JobCommand {
           env -> IngestJob.start(env, config),
           "accepted:     bin/sluice topics tail " + validTransactionsTopic,
           "rejected:     bin/sluice topics tail " + source.deadLetterTopic);
+    }
+  }
+
+  /** {@code --terminal-risk}, named when wrong. */
+  static FraudFeatures.TerminalRisk terminalRisk(String value) {
+    try {
+      return FraudFeatures.TerminalRisk.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--terminal-risk: " + e.getMessage(), e);
     }
   }
 
@@ -336,7 +351,7 @@ final class JobCommand {
               lateness.allowedLateness,
               lateness.maxJump,
               lateness.maxClockSkew),
-          FraudFeatures.TerminalRisk.parse(terminalRisk),
+          terminalRisk(terminalRisk),
           noOnlineStore ? null : redis.settings(),
           noOfflineStore ? null : (offlineStore != null ? offlineStore : defaultOfflineStore()),
           !noOfflineStore && !noArchive,
@@ -348,6 +363,8 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       FeatureJob.Config config = config();
+      ScoringWorkflow.Config scoringConfig =
+          scoring.enabled() ? scoring.config(connection, source.deadLetterTopic, groupId) : null;
       Map<String, String> topics =
           new java.util.HashMap<>(
               Map.of(
@@ -373,8 +390,6 @@ final class JobCommand {
             "online store:  bin/sluice features get --entity customer=<id>",
             "offline store: " + (config.offlineStore() == null ? "off" : config.offlineStore()));
       }
-      ScoringWorkflow.Config scoringConfig =
-          scoring.config(connection, source.deadLetterTopic, groupId);
       return job.launch(
           FeatureJob.JOB_NAME,
           config.checkpoints(),
@@ -538,7 +553,7 @@ final class JobCommand {
           transactionsTopic,
           labelsTopic,
           uri(offlineStore),
-          FraudFeatures.TerminalRisk.parse(terminalRisk),
+          terminalRisk(terminalRisk),
           toRedis ? redis.settings() : null,
           connection.kafka());
     }

@@ -131,6 +131,8 @@ final class Preflight {
 
   private void runChecks() {
     long start = System.nanoTime();
+    // Local and instant: first, so that a typo there is not hidden behind a slow network check.
+    offlineStores.forEach(Preflight::checkOfflineStore);
     if (kafka != null) {
       checkKafka();
     }
@@ -140,7 +142,6 @@ final class Preflight {
     if (redis != null) {
       checkRedis();
     }
-    offlineStores.forEach(Preflight::checkOfflineStore);
     offlineStores.keySet().forEach(uri -> checked.add("offline store"));
     System.out.printf(
         "preflight: ok (%s) in %d ms%n",

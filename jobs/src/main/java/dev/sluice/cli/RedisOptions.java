@@ -49,7 +49,15 @@ public final class RedisOptions {
       options.put(RedisSettings.OPTION_HOST, redis.substring(0, colon));
       options.put(RedisSettings.OPTION_PORT, redis.substring(colon + 1));
     }
-    return RedisSettings.fromOptions(options);
+    try {
+      return RedisSettings.fromOptions(options);
+    } catch (IllegalArgumentException e) {
+      String option =
+          String.valueOf(e.getMessage()).contains(RedisSettings.OPTION_CLUSTER_NODES)
+              ? "--redis-cluster"
+              : "--redis-property";
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
   }
 
   /** The nodes, for messages. */
