@@ -130,6 +130,7 @@ final class Preflight {
   }
 
   private void runChecks() {
+    checked.clear();
     long start = System.nanoTime();
     // Local and instant: first, so that a typo there is not hidden behind a slow network check.
     offlineStores.forEach(Preflight::checkOfflineStore);
