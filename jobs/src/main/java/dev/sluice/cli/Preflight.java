@@ -306,6 +306,8 @@ final class Preflight {
             .withPoolSize(1);
     try (RedisOnlineFeatureStore store = RedisOnlineFeatureStore.open(quick)) {
       checked.add("Redis");
+    } catch (IllegalArgumentException e) {
+      throw new PreflightException(redis.describe() + ": " + e.getMessage());
     } catch (RuntimeException e) {
       String message = rootMessage(e);
       String upper = message.toUpperCase(Locale.ROOT);
