@@ -90,7 +90,7 @@ final class Loop implements AutoCloseable {
             "retraining-run@" + ModelRegistryLog.currentActor());
     RetrainingController controller =
         new RetrainingController(
-            connection.bootstrapServers(),
+            connection.kafka(),
             connection.registry(),
             topics,
             model,
