@@ -42,18 +42,18 @@ final class PropertiesFiles {
     return result;
   }
 
-  /** {@code KEY=VALUE} strings as a map; a string without '=' names the option (not the value). */
+  /**
+   * {@code KEY=VALUE} strings as a map; a malformed one is refused by its position, never echoed
+   * (it may be a secret typed without its key).
+   */
   static Map<String, String> keyValues(String option, List<String> pairs) {
     Map<String, String> result = new LinkedHashMap<>();
-    for (String pair : pairs) {
+    for (int i = 0; i < pairs.size(); i++) {
+      String pair = pairs.get(i);
       int eq = pair.indexOf('=');
-      if (eq <= 0) {
-        String key = eq < 0 ? pair : "";
+      if (eq <= 0 || pair.substring(0, eq).isBlank()) {
         throw new IllegalArgumentException(
-            option
-                + " '"
-                + (eq < 0 && pair.length() > 40 ? pair.substring(0, 40) + "..." : key)
-                + "' is not KEY=VALUE");
+            option + " #" + (i + 1) + " is not KEY=VALUE (e.g. " + option + " linger.ms=5)");
       }
       result.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
     }
