@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.avro.EventCount;
 import dev.sluice.avro.Transaction;
 import dev.sluice.jobs.EventCountJob;
+import dev.sluice.jobs.FeatureJob;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.KafkaConnectors;
+import dev.sluice.jobs.features.FraudFeatures.TerminalRisk;
 import dev.sluice.schemas.kafka.RegistryAvroSerializer;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
@@ -14,9 +16,14 @@ import dev.sluice.schemas.registry.SchemaRegistryClients;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.testing.RegistryProcess;
 import dev.sluice.schemas.testing.TestRecords;
+import dev.sluice.simulator.KafkaEventSink;
+import dev.sluice.simulator.Simulation;
+import dev.sluice.simulator.SimulationRunner;
+import dev.sluice.simulator.SimulatorConfig;
 import dev.sluice.state.CheckpointSettings;
 import dev.sluice.state.KafkaClientSettings;
 import dev.sluice.state.testing.FlinkTestCluster;
+import dev.sluice.state.testing.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -343,6 +350,119 @@ class SecuredServicesITCase {
     }
   }
 
+  /** What a run printed and logged (INFO and above), while it ran. */
+  private record Captured(String logs, String console) {}
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static Captured capture(Body body) throws Exception {
+    LogCapture logs = LogCapture.start();
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    System.setOut(new PrintStream(new Tee(out, console), true));
+    System.setErr(new PrintStream(new Tee(err, console), true));
+    try {
+      body.run();
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+      logs.stop();
+    }
+    return new Captured(logs.text(), console.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The feature job, bounded, reading through SASL, writing Redis with requirepass and looking
+   * schemas up with basic auth: rows in Kafka and Redis, and no password in any output.
+   */
+  @Test
+  void theFeatureJobWritesARedisWithAPasswordAndLeaksNoSecret(@TempDir Path dir) throws Exception {
+    String redisPassword = "redis-pw-" + UUID.randomUUID();
+    for (String topic : List.of("f-transactions", "f-labels", "f-rows", "f-dead-letters")) {
+      ensureTopic(topic);
+    }
+    SimulatorConfig small =
+        SimulatorConfig.builder().customers(20).terminals(50).radius(10).days(5).seed(7).build();
+    int transactions;
+    try (KafkaEventSink sink =
+        new KafkaEventSink(
+            settings(), registryConfig(), "f-transactions", "f-labels", Duration.ofSeconds(10))) {
+      transactions = (int) SimulationRunner.runAll(new Simulation(small), sink).transactions();
+    }
+    try (RedisServer redis = RedisServer.start(List.of("--requirepass", redisPassword))) {
+      Captured run =
+          capture(
+              () -> {
+                FeatureJob.Config config =
+                    new FeatureJob.Config(
+                        kafka.bootstrapServers(),
+                        registryConfig(),
+                        "f-transactions",
+                        "f-labels",
+                        "f-rows",
+                        "f-dead-letters",
+                        "sasl-features",
+                        KafkaConnectors.StartFrom.EARLIEST,
+                        FeatureJob.Timing.DEFAULTS,
+                        TerminalRisk.AS_KNOWN,
+                        redis.settings().withPassword(redisPassword),
+                        null,
+                        false,
+                        true,
+                        new CheckpointSettings(
+                            dir.resolve("checkpoints").toUri(), Duration.ofSeconds(1), 0),
+                        settings());
+                System.out.println("config: " + config);
+                StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                        FlinkEnvironments.configuration(config.checkpoints()));
+                env.setParallelism(1);
+                FeatureJob.start(env, config)
+                    .getJobExecutionResult()
+                    .get(3, java.util.concurrent.TimeUnit.MINUTES);
+              });
+
+      try (var jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+        jedis.auth(redisPassword);
+        assertThat(jedis.dbSize()).isPositive();
+      }
+      assertThat(readCount("f-rows")).isEqualTo(transactions);
+      assertThat(run.logs()).contains("sasl.jaas.config = [hidden]");
+      assertThat(run.console()).contains("password=***");
+      for (String secret : List.of(PASSWORD, REGISTRY_PASSWORD, redisPassword)) {
+        assertThat(run.logs()).as("log output").doesNotContain(secret);
+        assertThat(run.console()).as("stdout/stderr").doesNotContain(secret);
+      }
+    }
+  }
+
+  /** Committed records in {@code topic}, read through SASL until three polls bring nothing. */
+  private static int readCount(String topic) {
+    int count = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            toMap(
+                settings().consumer(),
+                Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, "count-" + UUID.randomUUID(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      int empty = 0;
+      while (empty < 3) {
+        int n = consumer.poll(Duration.ofMillis(1000)).count();
+        count += n;
+        empty = n == 0 ? empty + 1 : 0;
+      }
+    }
+    return count;
+  }
+
   private static List<EventCount> awaitCounts(JobClient job, int windows) throws Exception {
     List<EventCount> counts = new ArrayList<>();
     try (SchemaRegistryClient client =
@@ -378,7 +498,11 @@ class SecuredServicesITCase {
     try (var admin = org.apache.kafka.clients.admin.Admin.create(settings().admin())) {
       if (!admin.listTopics().names().get().contains(name)) {
         admin
-            .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(name, 1, (short) 1)))
+            .createTopics(
+                List.of(
+                    // Broker time: the simulator's 2018 records must not fall to retention.
+                    new org.apache.kafka.clients.admin.NewTopic(name, 1, (short) 1)
+                        .configs(Map.of("message.timestamp.type", "LogAppendTime"))))
             .all()
             .get();
       }
