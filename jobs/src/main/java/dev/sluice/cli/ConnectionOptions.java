@@ -3,7 +3,10 @@ package dev.sluice.cli;
 import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.RegistryService;
 import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.state.KafkaClientSettings;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -30,6 +33,31 @@ public final class ConnectionOptions {
           "Extra registry client property, e.g. basic.auth.user.info=user:pass (repeatable).")
   List<String> registryProperties = List.of();
 
+  @Option(
+      names = "--registry-properties-file",
+      paramLabel = "FILE",
+      description =
+          "Java properties file of registry client properties (keeps secrets off the command line);"
+              + " --registry-property wins over it.")
+  Path registryPropertiesFile;
+
+  @Option(
+      names = "--kafka-property",
+      paramLabel = "KEY=VALUE",
+      description = {
+        "Extra Kafka client property for every consumer, producer and admin client (repeatable),",
+        "e.g. security.protocol=SASL_SSL, sasl.mechanism=PLAIN, ssl.truststore.location=/path."
+      })
+  List<String> kafkaProperties = List.of();
+
+  @Option(
+      names = "--kafka-properties-file",
+      paramLabel = "FILE",
+      description =
+          "Java properties file of Kafka client properties (keeps sasl.jaas.config and passwords off"
+              + " the command line); --kafka-property wins over it.")
+  Path kafkaPropertiesFile;
+
   /** The local infrastructure's (what the defaults give), for commands without these options. */
   static ConnectionOptions local() {
     ConnectionOptions local = new ConnectionOptions();
@@ -46,6 +74,15 @@ public final class ConnectionOptions {
     for (String property : registryProperties) {
       args.addAll(List.of("--registry-property", property));
     }
+    if (registryPropertiesFile != null) {
+      args.addAll(List.of("--registry-properties-file", registryPropertiesFile.toString()));
+    }
+    for (String property : kafkaProperties) {
+      args.addAll(List.of("--kafka-property", property));
+    }
+    if (kafkaPropertiesFile != null) {
+      args.addAll(List.of("--kafka-properties-file", kafkaPropertiesFile.toString()));
+    }
     return args;
   }
 
@@ -55,16 +92,35 @@ public final class ConnectionOptions {
 
   /** The registry configuration, failing with the offending property named. */
   public RegistryConfig registry() {
-    Map<String, String> props = new HashMap<>();
-    for (String property : registryProperties) {
-      int eq = property.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException(
-            "--registry-property '" + property + "' is not KEY=VALUE");
-      }
-      props.put(property.substring(0, eq).trim(), property.substring(eq + 1).trim());
+    Map<String, String> props =
+        new HashMap<>(PropertiesFiles.load("--registry-properties-file", registryPropertiesFile));
+    props.putAll(PropertiesFiles.keyValues("--registry-property", registryProperties));
+    if (props.containsKey(RegistryConfig.URL)) {
+      throw new IllegalArgumentException(
+          "--registry-property " + RegistryConfig.URL + " is set by --registry-url: use that");
     }
     props.put(RegistryConfig.URL, registryUrl);
-    return RegistryConfig.fromProperties(props);
+    try {
+      return RegistryConfig.fromKnownProperties(props, "--registry-property");
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith("--registry-property")) {
+        throw e;
+      }
+      String option =
+          message.startsWith(RegistryConfig.URL) ? "--registry-url" : "--registry-property";
+      throw new IllegalArgumentException(option + ": " + message, e);
+    }
+  }
+
+  /**
+   * How every Kafka client connects: {@code --bootstrap-servers} plus the properties of {@code
+   * --kafka-properties-file} and {@code --kafka-property} (which wins), validated.
+   */
+  public KafkaClientSettings kafka() {
+    Map<String, String> props =
+        new LinkedHashMap<>(PropertiesFiles.load("--kafka-properties-file", kafkaPropertiesFile));
+    props.putAll(PropertiesFiles.keyValues("--kafka-property", kafkaProperties));
+    return new KafkaClientSettings(bootstrapServers, props);
   }
 }

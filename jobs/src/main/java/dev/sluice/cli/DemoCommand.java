@@ -139,6 +139,7 @@ final class DemoCommand implements Callable<Integer> {
   String offlineStore;
 
   @Mixin RetrainingOptions retraining;
+  @Mixin PreflightOptions preflight;
 
   static final String JOB_NAME = "sluice demo: ingest + features + scoring + monitoring";
 
@@ -219,6 +220,22 @@ final class DemoCommand implements Callable<Integer> {
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
     RegistryConfig registry = RegistryConfig.of(RegistryService.URL);
+    preflight.run(
+        new Preflight()
+            .kafka(
+                dev.sluice.state.KafkaClientSettings.of(KafkaService.BOOTSTRAP),
+                dev.sluice.jobs.Topics.ALL.stream()
+                    .collect(
+                        java.util.stream.Collectors.toMap(
+                            t -> "topic " + t.name(), dev.sluice.jobs.Topics.Spec::name)))
+            .registry(registry)
+            .redis(
+                dev.sluice.state.online.RedisSettings.standalone(
+                    "127.0.0.1", dev.sluice.cli.infra.RedisService.PORT),
+                "the local Redis (bin/sluice infra status)")
+            .offlineStore(
+                offlineStore != null ? offlineStore : JobCommand.defaultOfflineStore(),
+                "--offline-store"));
     FirstModels.ensure(ConnectionOptions.local(), model, "demo", customers, terminals);
     String offline = offlineStore != null ? offlineStore : JobCommand.defaultOfflineStore();
     Transaction first = firstTransaction(simulation);

@@ -18,6 +18,15 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
   }
 
   public static Duration parse(String value) {
+    Duration d = parseSigned(value);
+    if (d.isNegative()) {
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is negative: a duration here is 0 or more, e.g. 500ms, 10s, 1m");
+    }
+    return d;
+  }
+
+  private static Duration parseSigned(String value) {
     String text = value.trim().toLowerCase(java.util.Locale.ROOT);
     Matcher m = SIMPLE.matcher(text);
     if (m.matches()) {

@@ -54,8 +54,7 @@ final class FirstModels {
   static int ensure(
       ConnectionOptions connection, String model, String trigger, int customers, int terminals)
       throws Exception {
-    ModelRegistryLog log =
-        ModelRegistryLog.of(connection.bootstrapServers(), connection.registry());
+    ModelRegistryLog log = ModelRegistryLog.of(connection.kafka(), connection.registry());
     try (KafkaModelRegistry models = KafkaModelRegistry.open(log, ModelCommand.NO_REGISTRATION)) {
       var champion = models.read().resolve(model, RegistryState.CHAMPION);
       if (champion.isPresent()) {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -49,6 +50,7 @@ final class JobCommand {
       })
   static final class EventCount implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin LatenessOptions lateness;
@@ -79,6 +81,9 @@ final class JobCommand {
     Duration window;
 
     EventCountJob.Config config() {
+      if (window.isZero()) {
+        throw new IllegalArgumentException("--window must be > 0");
+      }
       return new EventCountJob.Config(
           connection.bootstrapServers(),
           connection.registry(),
@@ -90,12 +95,22 @@ final class JobCommand {
           window,
           source.outOfOrderness,
           source.idleTimeout,
-          job.checkpoints());
+          job.checkpoints(),
+          connection.kafka());
     }
 
     @Override
     public Integer call() throws Exception {
       EventCountJob.Config config = config();
+      preflight.run(
+          new Preflight()
+              .kafka(
+                  config.kafka(),
+                  Map.of(
+                      "--input-topic", inputTopic,
+                      "--output-topic", outputTopic,
+                      "--dead-letter-topic", source.deadLetterTopic))
+              .registry(config.registry()));
       return job.launch(
           EventCountJob.JOB_NAME,
           config.checkpoints(),
@@ -114,6 +129,7 @@ final class JobCommand {
       })
   static final class Ingest implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin LatenessOptions lateness;
@@ -177,6 +193,9 @@ final class JobCommand {
         throw new IllegalArgumentException(
             "--id-pattern '" + idPattern + "' is not a valid regex: " + e.getDescription());
       }
+      if (dedupHorizon.isZero()) {
+        throw new IllegalArgumentException("--dedup-horizon must be > 0");
+      }
       if (maxAmount.signum() <= 0) {
         throw new IllegalArgumentException("--max-amount must be > 0, got " + maxAmount);
       }
@@ -202,18 +221,39 @@ final class JobCommand {
               IngestRules.Settings.DEFAULTS.earliest(),
               lateness.maxClockSkew,
               IngestRules.Settings.DEFAULTS.maxScenario()),
-          job.checkpoints());
+          job.checkpoints(),
+          connection.kafka());
     }
 
     @Override
     public Integer call() throws Exception {
       IngestJob.Config config = config();
+      preflight.run(
+          new Preflight()
+              .kafka(
+                  config.kafka(),
+                  Map.of(
+                      "--transactions-topic", transactionsTopic,
+                      "--labels-topic", labelsTopic,
+                      "--valid-transactions-topic", validTransactionsTopic,
+                      "--valid-labels-topic", validLabelsTopic,
+                      "--dead-letter-topic", source.deadLetterTopic))
+              .registry(config.registry()));
       return job.launch(
           IngestJob.JOB_NAME,
           config.checkpoints(),
           env -> IngestJob.start(env, config),
           "accepted:     bin/sluice topics tail " + validTransactionsTopic,
           "rejected:     bin/sluice topics tail " + source.deadLetterTopic);
+    }
+  }
+
+  /** {@code --terminal-risk}, named when wrong. */
+  static FraudFeatures.TerminalRisk terminalRisk(String value) {
+    try {
+      return FraudFeatures.TerminalRisk.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--terminal-risk: " + e.getMessage(), e);
     }
   }
 
@@ -236,6 +276,7 @@ final class JobCommand {
       })
   static final class Features implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin LatenessOptions lateness;
@@ -314,17 +355,36 @@ final class JobCommand {
               lateness.allowedLateness,
               lateness.maxJump,
               lateness.maxClockSkew),
-          FraudFeatures.TerminalRisk.parse(terminalRisk),
+          terminalRisk(terminalRisk),
           noOnlineStore ? null : redis.settings(),
           noOfflineStore ? null : (offlineStore != null ? offlineStore : defaultOfflineStore()),
           !noOfflineStore && !noArchive,
           stopAtEnd,
-          job.checkpoints());
+          job.checkpoints(),
+          connection.kafka());
     }
 
     @Override
     public Integer call() throws Exception {
       FeatureJob.Config config = config();
+      ScoringWorkflow.Config scoringConfig =
+          scoring.enabled() ? scoring.config(connection, source.deadLetterTopic, groupId) : null;
+      Map<String, String> topics =
+          new java.util.HashMap<>(
+              Map.of(
+                  "--transactions-topic", transactionsTopic,
+                  "--labels-topic", labelsTopic,
+                  "--feature-rows-topic", featureRowsTopic,
+                  "--dead-letter-topic", source.deadLetterTopic));
+      if (scoring.enabled()) {
+        topics.putAll(scoring.topics());
+      }
+      preflight.run(
+          new Preflight()
+              .kafka(config.kafka(), topics)
+              .registry(config.registry())
+              .redis(config.redis(), "--redis")
+              .offlineStore(config.offlineStore(), "--offline-store"));
       if (!scoring.enabled()) {
         return job.launch(
             FeatureJob.JOB_NAME,
@@ -334,8 +394,6 @@ final class JobCommand {
             "online store:  bin/sluice features get --entity customer=<id>",
             "offline store: " + (config.offlineStore() == null ? "off" : config.offlineStore()));
       }
-      ScoringWorkflow.Config scoringConfig =
-          scoring.config(connection, source.deadLetterTopic, groupId);
       return job.launch(
           FeatureJob.JOB_NAME,
           config.checkpoints(),
@@ -358,6 +416,7 @@ final class JobCommand {
       })
   static final class Score implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
     @Mixin ScoringOptions scoring;
@@ -391,7 +450,8 @@ final class JobCommand {
                   FeatureJob.Timing.DEFAULTS.allowedLateness(),
                   FeatureJob.Timing.DEFAULTS.maxJump(),
                   FeatureJob.Timing.DEFAULTS.maxClockSkew()),
-              false),
+              false,
+              connection.kafka()),
           featureRowsTopic,
           source.deadLetterTopic,
           scoring.config(connection, source.deadLetterTopic, groupId),
@@ -401,6 +461,18 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       ScoringJob.Config config = config();
+      Map<String, String> topics =
+          new java.util.HashMap<>(
+              Map.of(
+                  "--feature-rows-topic",
+                  featureRowsTopic,
+                  "--dead-letter-topic",
+                  source.deadLetterTopic));
+      topics.putAll(scoring.topics());
+      preflight.run(
+          new Preflight()
+              .kafka(config.input().kafka(), topics)
+              .registry(config.scoring().registry()));
       return job.launch(
           ScoringJob.JOB_NAME,
           config.checkpoints(),
@@ -421,6 +493,7 @@ final class JobCommand {
       })
   static final class Backfill implements Callable<Integer> {
     @Mixin ConnectionOptions connection;
+    @Mixin PreflightOptions preflight;
     @Mixin RedisOptions redis;
 
     @Option(names = "--from", required = true, description = "archive, files or kafka.")
@@ -484,8 +557,9 @@ final class JobCommand {
           transactionsTopic,
           labelsTopic,
           uri(offlineStore),
-          FraudFeatures.TerminalRisk.parse(terminalRisk),
-          toRedis ? redis.settings() : null);
+          terminalRisk(terminalRisk),
+          toRedis ? redis.settings() : null,
+          connection.kafka());
     }
 
     /** A plain directory becomes a file URI; URIs pass through. */
@@ -498,6 +572,18 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       BackfillJob.Config config = config();
+      Preflight checks =
+          new Preflight()
+              .redis(config.redis(), "--redis")
+              .offlineStore(config.offlineStore(), "--offline-store");
+      if (config.from() == BackfillJob.From.KAFKA) {
+        checks
+            .kafka(
+                config.kafka(),
+                Map.of("--transactions-topic", transactionsTopic, "--labels-topic", labelsTopic))
+            .registry(config.registry());
+      }
+      preflight.run(checks);
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.getExecutionEnvironment(
               FlinkEnvironments.configuration(

@@ -72,11 +72,24 @@ public final class JobOptions {
   }
 
   CheckpointSettings checkpoints() {
+    if (webUiPort < 1 || webUiPort > 65535) {
+      throw new IllegalArgumentException("--web-ui-port must be in 1..65535, got " + webUiPort);
+    }
+    if (checkpointInterval.isZero()) {
+      throw new IllegalArgumentException("--checkpoint-interval must be > 0");
+    }
+    if (maxRestarts < 0) {
+      throw new IllegalArgumentException("--max-restarts must be >= 0, got " + maxRestarts);
+    }
     URI dir =
         checkpointDir != null
             ? checkpointDir
             : Path.of(Project.home().toString(), "var", "checkpoints").toUri();
-    return new CheckpointSettings(dir, checkpointInterval, maxRestarts);
+    try {
+      return new CheckpointSettings(dir, checkpointInterval, maxRestarts);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--checkpoint-dir: " + e.getMessage(), e);
+    }
   }
 
   /** Where the job's state comes from: {@code --from-savepoint}, or nothing. */

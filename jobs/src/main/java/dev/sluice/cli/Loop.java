@@ -54,8 +54,7 @@ final class Loop implements AutoCloseable {
       RetrainingController.StartFrom startFrom,
       Consumer<String> log)
       throws IOException {
-    ModelRegistryLog registryLog =
-        ModelRegistryLog.of(connection.bootstrapServers(), connection.registry());
+    ModelRegistryLog registryLog = ModelRegistryLog.of(connection.kafka(), connection.registry());
     KafkaModelRegistry aliases =
         KafkaModelRegistry.open(
             registryLog,
@@ -91,7 +90,7 @@ final class Loop implements AutoCloseable {
             "retraining-run@" + ModelRegistryLog.currentActor());
     RetrainingController controller =
         new RetrainingController(
-            connection.bootstrapServers(),
+            connection.kafka(),
             connection.registry(),
             topics,
             model,

@@ -60,7 +60,8 @@ final class ModelCommand {
     String topic;
 
     ModelRegistryLog log() {
-      return new ModelRegistryLog(connection.bootstrapServers(), connection.registry(), topic);
+      return new ModelRegistryLog(
+          connection.bootstrapServers(), connection.registry(), topic, connection.kafka());
     }
   }
 

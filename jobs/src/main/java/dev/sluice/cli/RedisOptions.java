@@ -28,12 +28,23 @@ public final class RedisOptions {
       description = {
         "Any Redis client setting: redis.password, redis.user, redis.tls, redis.database,",
         "redis.pool-size, redis.connect-timeout, redis.socket-timeout, redis.key-prefix,",
-        "redis.retry-attempts, redis.retry-backoff, redis.max-retry-backoff."
+        "redis.retry-attempts, redis.retry-backoff, redis.max-retry-backoff,",
+        "redis.tls-truststore, redis.tls-truststore-password (trust for TLS; default: the JVM's)."
       })
   Map<String, String> properties = new HashMap<>();
 
+  @Option(
+      names = "--redis-properties-file",
+      paramLabel = "FILE",
+      description =
+          "Java properties file of redis.* settings (keeps redis.password off the command line);"
+              + " --redis-property wins over it.")
+  java.nio.file.Path propertiesFile;
+
   RedisSettings settings() {
-    Map<String, String> options = new HashMap<>(properties);
+    Map<String, String> options =
+        new HashMap<>(PropertiesFiles.load("--redis-properties-file", propertiesFile));
+    options.putAll(properties);
     if (cluster != null) {
       options.put(RedisSettings.OPTION_CLUSTER_NODES, cluster);
     } else {
@@ -49,7 +60,15 @@ public final class RedisOptions {
       options.put(RedisSettings.OPTION_HOST, redis.substring(0, colon));
       options.put(RedisSettings.OPTION_PORT, redis.substring(colon + 1));
     }
-    return RedisSettings.fromOptions(options);
+    try {
+      return RedisSettings.fromOptions(options);
+    } catch (IllegalArgumentException e) {
+      String option =
+          String.valueOf(e.getMessage()).contains(RedisSettings.OPTION_CLUSTER_NODES)
+              ? "--redis-cluster"
+              : "--redis-property";
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
   }
 
   /** The nodes, for messages. */

@@ -218,8 +218,7 @@ final class RetrainCommand {
 
   /** Every retraining event of {@code model}, in topic order. */
   static List<RetrainingEvent> read(ConnectionOptions connection, String model) {
-    try (TopicReader reader =
-        new TopicReader(connection.bootstrapServers(), connection.registry())) {
+    try (TopicReader reader = new TopicReader(connection.kafka(), connection.registry())) {
       return reader.readAll(Topics.RETRAINING.name(), RetrainingEvent.class).stream()
           .filter(e -> model.equals(e.getModelName()))
           .toList();
@@ -245,8 +244,7 @@ final class RetrainCommand {
   }
 
   private static KafkaProducer<byte[], byte[]> producer(ConnectionOptions connection) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+    Properties props = connection.kafka().producer();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());

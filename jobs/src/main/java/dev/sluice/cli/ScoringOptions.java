@@ -81,8 +81,47 @@ public final class ScoringOptions {
       throw new IllegalArgumentException(
           "--prediction-features must be hash or copy, got '" + predictionFeatures + "'");
     }
-    return new ScoringSettings(
-        model, maxBatch, maxBatchWait, !noShadow, canaryShare, copy, maxParkedRows, "customer", -1);
+    try {
+      return new ScoringSettings(
+          model,
+          maxBatch,
+          maxBatchWait,
+          !noShadow,
+          canaryShare,
+          copy,
+          maxParkedRows,
+          "customer",
+          -1);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(optionOf(e.getMessage()) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Which option a ScoringSettings message is about (its messages use the settings' words). */
+  private static String optionOf(String message) {
+    String m = String.valueOf(message);
+    if (m.startsWith("model name")) {
+      return "--model";
+    }
+    if (m.startsWith("max batch wait")) {
+      return "--max-batch-wait";
+    }
+    if (m.startsWith("max batch")) {
+      return "--max-batch";
+    }
+    if (m.startsWith("canary share")) {
+      return "--canary-share";
+    }
+    if (m.startsWith("max parked rows")) {
+      return "--max-parked-rows";
+    }
+    return "scoring options (--model, --max-batch, --max-batch-wait, --canary-share, --max-parked-rows)";
+  }
+
+  /** The topics scoring reads and writes, by option, for the preflight check. */
+  java.util.Map<String, String> topics() {
+    return java.util.Map.of(
+        "--registry-topic", registryTopic, "--predictions-topic", predictionsTopic);
   }
 
   ScoringWorkflow.Config config(
@@ -94,6 +133,7 @@ public final class ScoringOptions {
         predictionsTopic,
         deadLetterTopic,
         prefix,
-        settings());
+        settings(),
+        connection.kafka());
   }
 }

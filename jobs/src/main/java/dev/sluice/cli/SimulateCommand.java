@@ -294,11 +294,7 @@ final class SimulateCommand implements Callable<Integer> {
       return new AvroFilesSink(out, config.toString());
     }
     return new KafkaEventSink(
-        connection.bootstrapServers(),
-        connection.registry(),
-        transactionsTopic,
-        labelsTopic,
-        connectTimeout);
+        connection.kafka(), connection.registry(), transactionsTopic, labelsTopic, connectTimeout);
   }
 
   private boolean parseSink() {

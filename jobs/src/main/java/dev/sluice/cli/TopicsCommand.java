@@ -6,10 +6,10 @@ import dev.sluice.schemas.registry.SchemaRegistryClient;
 import dev.sluice.schemas.registry.SchemaRegistryClients;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.serde.WireFormatException;
+import dev.sluice.state.KafkaClientSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,7 +21,6 @@ import org.apache.avro.Conversions;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,8 +50,12 @@ final class TopicsCommand {
    * Creates every topic in {@link Topics#ALL} that does not exist; existing ones are left alone.
    */
   static void createAll(String bootstrapServers, Console console) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    createAll(KafkaClientSettings.of(bootstrapServers), console);
+  }
+
+  /** As above, connecting with {@code kafka}'s client properties (security). */
+  static void createAll(KafkaClientSettings kafka, Console console) throws Exception {
+    try (Admin admin = Admin.create(kafka.admin())) {
       Set<String> existing = admin.listTopics().names().get();
       for (Topics.Spec spec : Topics.ALL) {
         if (existing.contains(spec.name())) {
@@ -111,7 +114,7 @@ final class TopicsCommand {
 
     @Override
     public Integer call() throws Exception {
-      createAll(connection.bootstrapServers(), Project.console());
+      createAll(connection.kafka(), Project.console());
       return 0;
     }
   }
@@ -122,9 +125,7 @@ final class TopicsCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers()))) {
+      try (Admin admin = Admin.create(connection.kafka().admin())) {
         new TreeSet<>(admin.listTopics().names().get()).forEach(System.out::println);
       }
       return 0;
@@ -165,8 +166,7 @@ final class TopicsCommand {
       GenericData model = new GenericData();
       model.addLogicalTypeConversion(new Conversions.DecimalConversion());
       model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-      Properties props = new Properties();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+      Properties props = connection.kafka().consumer();
       props.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-tail-" + UUID.randomUUID());
       props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromLatest ? "latest" : "earliest");
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

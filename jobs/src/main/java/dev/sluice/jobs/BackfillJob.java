@@ -6,6 +6,7 @@ import dev.sluice.jobs.features.FeatureWorkflow;
 import dev.sluice.jobs.features.FraudFeatures;
 import dev.sluice.operators.features.FeatureSet;
 import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.state.KafkaClientSettings;
 import dev.sluice.state.offline.HistorySources;
 import dev.sluice.state.offline.OfflineStoreLayout;
 import dev.sluice.state.offline.OfflineStoreSinks;
@@ -70,8 +71,10 @@ public final class BackfillJob {
       String labelsTopic,
       String offlineStore,
       FraudFeatures.TerminalRisk terminalRisk,
-      RedisSettings redis) {
+      RedisSettings redis,
+      KafkaClientSettings kafka) {
     public Config {
+      kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(offlineStore, "offlineStore");
       Objects.requireNonNull(terminalRisk, "terminalRisk");
@@ -85,6 +88,30 @@ public final class BackfillJob {
                 + " than "
                 + input);
       }
+    }
+
+    /** Without extra Kafka client properties (plaintext, client defaults). */
+    public Config(
+        From from,
+        String input,
+        String bootstrapServers,
+        RegistryConfig registry,
+        String transactionsTopic,
+        String labelsTopic,
+        String offlineStore,
+        FraudFeatures.TerminalRisk terminalRisk,
+        RedisSettings redis) {
+      this(
+          from,
+          input,
+          bootstrapServers,
+          registry,
+          transactionsTopic,
+          labelsTopic,
+          offlineStore,
+          terminalRisk,
+          redis,
+          null);
     }
   }
 
@@ -178,7 +205,8 @@ public final class BackfillJob {
                 "sluice-backfill-" + Instant.now().toEpochMilli(),
                 KafkaConnectors.StartFrom.EARLIEST,
                 FeatureJob.Timing.DEFAULTS,
-                true);
+                true,
+                c.kafka());
         transactions =
             FeatureJob.decode(
                     env, kafka, c.transactionsTopic(), Transaction.class, Transaction::getEventTime)

@@ -9,6 +9,7 @@ import dev.sluice.operators.DecodedWatermarks;
 import dev.sluice.operators.EventCounter;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.CheckpointSettings;
+import dev.sluice.state.KafkaClientSettings;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -58,8 +59,10 @@ public final class EventCountJob {
       Duration window,
       Duration outOfOrderness,
       Duration idleTimeout,
-      CheckpointSettings checkpoints) {
+      CheckpointSettings checkpoints,
+      KafkaClientSettings kafka) {
     public Config {
+      kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(registry, "registry");
       if (window.isZero() || window.isNegative()) {
@@ -68,6 +71,34 @@ public final class EventCountJob {
       if (outOfOrderness.isNegative()) {
         throw new IllegalArgumentException("out-of-orderness must be >= 0, got " + outOfOrderness);
       }
+    }
+
+    /** Without extra Kafka client properties (plaintext, client defaults). */
+    public Config(
+        String bootstrapServers,
+        RegistryConfig registry,
+        String inputTopic,
+        String outputTopic,
+        String deadLetterTopic,
+        String groupId,
+        KafkaConnectors.StartFrom startFrom,
+        Duration window,
+        Duration outOfOrderness,
+        Duration idleTimeout,
+        CheckpointSettings checkpoints) {
+      this(
+          bootstrapServers,
+          registry,
+          inputTopic,
+          outputTopic,
+          deadLetterTopic,
+          groupId,
+          startFrom,
+          window,
+          outOfOrderness,
+          idleTimeout,
+          checkpoints,
+          null);
     }
   }
 
@@ -79,7 +110,7 @@ public final class EventCountJob {
     DataStream<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> input =
         env.fromSource(
                 KafkaConnectors.registrySource(
-                    config.bootstrapServers(),
+                    config.kafka(),
                     config.registry(),
                     config.inputTopic(),
                     config.groupId(),
@@ -91,12 +122,15 @@ public final class EventCountJob {
     defineWorkflow(
         input,
         KafkaConnectors.registrySink(
-            config.bootstrapServers(),
+            config.kafka(),
             config.registry(),
             config.outputTopic(),
-            config.groupId() + "-counts"),
+            config.groupId() + "-counts",
+            null,
+            null,
+            EventCount.class),
         KafkaConnectors.deadLetterSink(
-            config.bootstrapServers(),
+            config.kafka(),
             config.registry(),
             config.deadLetterTopic(),
             config.groupId() + "-dead-letters"),

@@ -15,6 +15,7 @@ import dev.sluice.operators.features.FeatureSet;
 import dev.sluice.operators.scoring.ScorerFactory;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.CheckpointSettings;
+import dev.sluice.state.KafkaClientSettings;
 import dev.sluice.state.offline.OfflineStoreLayout;
 import dev.sluice.state.offline.OfflineStoreSinks;
 import dev.sluice.state.online.OnlineStoreSink;
@@ -83,8 +84,10 @@ public final class FeatureJob {
       String offlineStore,
       boolean archive,
       boolean bounded,
-      CheckpointSettings checkpoints) {
+      CheckpointSettings checkpoints,
+      KafkaClientSettings kafka) {
     public Config {
+      kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(timing, "timing");
@@ -94,12 +97,48 @@ public final class FeatureJob {
       }
     }
 
+    /** Without extra Kafka client properties (plaintext, client defaults). */
+    public Config(
+        String bootstrapServers,
+        RegistryConfig registry,
+        String transactionsTopic,
+        String labelsTopic,
+        String featureRowsTopic,
+        String deadLetterTopic,
+        String groupId,
+        KafkaConnectors.StartFrom startFrom,
+        Timing timing,
+        FraudFeatures.TerminalRisk terminalRisk,
+        RedisSettings redis,
+        String offlineStore,
+        boolean archive,
+        boolean bounded,
+        CheckpointSettings checkpoints) {
+      this(
+          bootstrapServers,
+          registry,
+          transactionsTopic,
+          labelsTopic,
+          featureRowsTopic,
+          deadLetterTopic,
+          groupId,
+          startFrom,
+          timing,
+          terminalRisk,
+          redis,
+          offlineStore,
+          archive,
+          bounded,
+          checkpoints,
+          null);
+    }
+
     public FeatureSet<Transaction> featureSet() {
       return FraudFeatures.featureSet(terminalRisk);
     }
 
     KafkaInput input() {
-      return new KafkaInput(bootstrapServers, registry, groupId, startFrom, timing, bounded);
+      return new KafkaInput(bootstrapServers, registry, groupId, startFrom, timing, bounded, kafka);
     }
   }
 
@@ -114,8 +153,24 @@ public final class FeatureJob {
       String groupId,
       KafkaConnectors.StartFrom startFrom,
       Timing timing,
-      boolean bounded)
-      implements Serializable {}
+      boolean bounded,
+      KafkaClientSettings kafka)
+      implements Serializable {
+    public KafkaInput {
+      kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
+    }
+
+    /** Without extra Kafka client properties (plaintext, client defaults). */
+    public KafkaInput(
+        String bootstrapServers,
+        RegistryConfig registry,
+        String groupId,
+        KafkaConnectors.StartFrom startFrom,
+        Timing timing,
+        boolean bounded) {
+      this(bootstrapServers, registry, groupId, startFrom, timing, bounded, null);
+    }
+  }
 
   /**
    * Event-time settings.
@@ -192,12 +247,13 @@ public final class FeatureJob {
             c.timing().allowedLateness(),
             new FeatureWorkflow.Sinks(
                 KafkaConnectors.<FeatureRow>registrySink(
-                    c.bootstrapServers(),
+                    c.kafka(),
                     c.registry(),
                     c.featureRowsTopic(),
                     c.groupId() + "-feature-rows",
                     FeatureRow::getEventId,
-                    null),
+                    null,
+                    FeatureRow.class),
                 c.redis() == null
                     ? null
                     : new OnlineStoreSink(c.redis(), featureSet.onlineSchemas()),
@@ -216,10 +272,7 @@ public final class FeatureJob {
                 // Undecodable records on the valid-* topics (someone else wrote there) and late
                 // records go to the dead-letter topic like ingest's.
                 KafkaConnectors.deadLetterSink(
-                    c.bootstrapServers(),
-                    c.registry(),
-                    c.deadLetterTopic(),
-                    c.groupId() + "-dead-letters")),
+                    c.kafka(), c.registry(), c.deadLetterTopic(), c.groupId() + "-dead-letters")),
             transactions.deadLetters().union(labels.deadLetters()));
     return new Attached(features, labels.records());
   }
@@ -236,13 +289,7 @@ public final class FeatureJob {
     DataStream<Either<DeadLetter, Tuple2<SourceRecord, T>>> source =
         env.fromSource(
                 KafkaConnectors.registrySource(
-                    c.bootstrapServers(),
-                    c.registry(),
-                    topic,
-                    c.groupId(),
-                    c.startFrom(),
-                    type,
-                    c.bounded()),
+                    c.kafka(), c.registry(), topic, c.groupId(), c.startFrom(), type, c.bounded()),
                 DecodedWatermarks.strategy(
                     eventTime,
                     c.timing().outOfOrderness(),

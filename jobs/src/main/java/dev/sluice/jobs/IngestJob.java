@@ -10,6 +10,7 @@ import dev.sluice.operators.validation.RuleSet;
 import dev.sluice.operators.validation.ValidatingFunction;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.state.CheckpointSettings;
+import dev.sluice.state.KafkaClientSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -61,12 +62,44 @@ public final class IngestJob {
       KafkaConnectors.StartFrom startFrom,
       Timing timing,
       IngestRules.Settings rules,
-      CheckpointSettings checkpoints) {
+      CheckpointSettings checkpoints,
+      KafkaClientSettings kafka) {
     public Config {
+      kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(timing, "timing");
       Objects.requireNonNull(rules, "rules");
+    }
+
+    /** Without extra Kafka client properties (plaintext, client defaults). */
+    public Config(
+        String bootstrapServers,
+        RegistryConfig registry,
+        String transactionsTopic,
+        String labelsTopic,
+        String validTransactionsTopic,
+        String validLabelsTopic,
+        String deadLetterTopic,
+        String groupId,
+        KafkaConnectors.StartFrom startFrom,
+        Timing timing,
+        IngestRules.Settings rules,
+        CheckpointSettings checkpoints) {
+      this(
+          bootstrapServers,
+          registry,
+          transactionsTopic,
+          labelsTopic,
+          validTransactionsTopic,
+          validLabelsTopic,
+          deadLetterTopic,
+          groupId,
+          startFrom,
+          timing,
+          rules,
+          checkpoints,
+          null);
     }
   }
 
@@ -117,7 +150,7 @@ public final class IngestJob {
     DataStream<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> transactions =
         env.fromSource(
                 KafkaConnectors.registrySource(
-                    c.bootstrapServers(),
+                    c.kafka(),
                     c.registry(),
                     c.transactionsTopic(),
                     c.groupId(),
@@ -129,7 +162,7 @@ public final class IngestJob {
     DataStream<Either<DeadLetter, Tuple2<SourceRecord, Label>>> labels =
         env.fromSource(
                 KafkaConnectors.registrySource(
-                    c.bootstrapServers(),
+                    c.kafka(),
                     c.registry(),
                     c.labelsTopic(),
                     c.groupId(),
@@ -143,21 +176,23 @@ public final class IngestJob {
         labels,
         // Keyed by customer like the inputs, so consumers partitioned by card keep their ordering.
         KafkaConnectors.<Transaction>registrySink(
-            c.bootstrapServers(),
+            c.kafka(),
             c.registry(),
             c.validTransactionsTopic(),
             c.groupId() + "-valid-transactions",
             Transaction::getCustomerId,
-            null),
+            null,
+            Transaction.class),
         KafkaConnectors.<Label>registrySink(
-            c.bootstrapServers(),
+            c.kafka(),
             c.registry(),
             c.validLabelsTopic(),
             c.groupId() + "-valid-labels",
             Label::getCustomerId,
-            null),
+            null,
+            Label.class),
         KafkaConnectors.deadLetterSink(
-            c.bootstrapServers(), c.registry(), c.deadLetterTopic(), c.groupId() + "-dead-letters"),
+            c.kafka(), c.registry(), c.deadLetterTopic(), c.groupId() + "-dead-letters"),
         c.timing(),
         c.rules());
   }

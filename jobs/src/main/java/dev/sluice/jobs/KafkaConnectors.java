@@ -6,7 +6,11 @@ import dev.sluice.operators.DeadLetterRouter;
 import dev.sluice.schemas.flink.RegistryAvroKafkaDeserializationSchema;
 import dev.sluice.schemas.flink.RegistryAvroKafkaRecordSerializationSchema;
 import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.schemas.registry.SchemaRegistryClients;
+import dev.sluice.schemas.serde.AvroWireSerializer;
+import dev.sluice.state.KafkaClientSettings;
 import java.time.Instant;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.TupleTypeInfo;
@@ -51,7 +55,8 @@ public final class KafkaConnectors {
           String groupId,
           StartFrom startFrom,
           Class<T> type) {
-    return registrySource(bootstrapServers, registry, topic, groupId, startFrom, type, false);
+    return registrySource(
+        KafkaClientSettings.of(bootstrapServers), registry, topic, groupId, startFrom, type, false);
   }
 
   /**
@@ -67,9 +72,41 @@ public final class KafkaConnectors {
           StartFrom startFrom,
           Class<T> type,
           boolean bounded) {
+    return registrySource(
+        KafkaClientSettings.of(bootstrapServers),
+        registry,
+        topic,
+        groupId,
+        startFrom,
+        type,
+        bounded);
+  }
+
+  /** An unbounded {@link #registrySource} with the client properties of {@code kafka}. */
+  public static <T extends SpecificRecordBase>
+      KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySource(
+          KafkaClientSettings kafka,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          StartFrom startFrom,
+          Class<T> type) {
+    return registrySource(kafka, registry, topic, groupId, startFrom, type, false);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase>
+      KafkaSource<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySource(
+          KafkaClientSettings kafka,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          StartFrom startFrom,
+          Class<T> type,
+          boolean bounded) {
     var builder =
         registrySourceBuilder(
-            bootstrapServers,
+            kafka,
             registry,
             topic,
             groupId,
@@ -96,8 +133,24 @@ public final class KafkaConnectors {
           String groupId,
           OffsetsInitializer start,
           Class<T> type) {
+    return registrySourceBuilder(
+        KafkaClientSettings.of(bootstrapServers), registry, topic, groupId, start, type);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase>
+      KafkaSourceBuilder<Either<DeadLetter, Tuple2<SourceRecord, T>>> registrySourceBuilder(
+          KafkaClientSettings kafka,
+          RegistryConfig registry,
+          String topic,
+          String groupId,
+          OffsetsInitializer start,
+          Class<T> type) {
+    // Extra properties first: the platform's own settings below must win (they are refused as
+    // extras anyway, see KafkaClientSettings.OWNED).
     return KafkaSource.<Either<DeadLetter, Tuple2<SourceRecord, T>>>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setProperties(kafka.consumerExtras())
+        .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(start)
@@ -114,7 +167,22 @@ public final class KafkaConnectors {
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix) {
-    return registrySink(bootstrapServers, registry, topic, transactionalIdPrefix, null, null);
+    return registrySink(
+        KafkaClientSettings.of(bootstrapServers),
+        registry,
+        topic,
+        transactionalIdPrefix,
+        null,
+        null);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
+      KafkaClientSettings kafka,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix) {
+    return registrySink(kafka, registry, topic, transactionalIdPrefix, null, null);
   }
 
   /**
@@ -130,35 +198,59 @@ public final class KafkaConnectors {
       String transactionalIdPrefix,
       SerializableFunction<T, String> key,
       SerializableFunction<T, Instant> timestamp) {
-    return sink(bootstrapServers, registry, topic, transactionalIdPrefix, key, timestamp, null);
+    return registrySink(
+        KafkaClientSettings.of(bootstrapServers),
+        registry,
+        topic,
+        transactionalIdPrefix,
+        key,
+        timestamp);
+  }
+
+  /** As above, with the client properties (security, tuning) of {@code kafka}. */
+  public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
+      KafkaClientSettings kafka,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix,
+      SerializableFunction<T, String> key,
+      SerializableFunction<T, Instant> timestamp) {
+    return sink(kafka, registry, topic, transactionalIdPrefix, key, timestamp, null);
   }
 
   /**
-   * As {@link #registrySink(String, RegistryConfig, String, String, SerializableFunction,
-   * SerializableFunction)}, resolving {@code type}'s schema id when the sink opens: for sinks that
-   * write rarely (alerts, window results), whose first record may come during a registry outage.
+   * As above, for records of {@code type}, whose schema is registered while the job is built and
+   * whose id every sink task resolves when it opens. For sinks that write rarely (dead letters,
+   * alerts, window results): their first record may come during a registry outage, and their tasks
+   * do not all register the same schema at the same moment when the job starts (which a registry on
+   * an embedded database may not survive: Apicurio on H2 locked up that way).
    */
   public static <T extends SpecificRecordBase> KafkaSink<T> registrySink(
-      String bootstrapServers,
+      KafkaClientSettings kafka,
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix,
       SerializableFunction<T, String> key,
       SerializableFunction<T, Instant> timestamp,
       Class<T> type) {
-    return sink(bootstrapServers, registry, topic, transactionalIdPrefix, key, timestamp, type);
+    return sink(kafka, registry, topic, transactionalIdPrefix, key, timestamp, type);
   }
 
   private static <T extends SpecificRecordBase> KafkaSink<T> sink(
-      String bootstrapServers,
+      KafkaClientSettings kafka,
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix,
       SerializableFunction<T, String> key,
       SerializableFunction<T, Instant> timestamp,
       Class<T> eager) {
+    if (eager != null) {
+      new AvroWireSerializer<T>(SchemaRegistryClients.create(registry), registry, false)
+          .prepare(topic, SpecificData.get().getSchema(eager));
+    }
     return KafkaSink.<T>builder()
-        .setBootstrapServers(bootstrapServers)
+        .setKafkaProducerConfig(kafka.producerExtras())
+        .setBootstrapServers(kafka.bootstrapServers())
         .setRecordSerializer(
             new RegistryAvroKafkaRecordSerializationSchema<>(
                 registry, topic, key, timestamp, eager))
@@ -178,10 +270,22 @@ public final class KafkaConnectors {
       RegistryConfig registry,
       String topic,
       String transactionalIdPrefix) {
-    // The dead-letter schema id is resolved when the sink opens: dead letters are rare, and the
-    // first one may come during a registry outage (schema.registry.outage.policy=dead-letter).
+    return deadLetterSink(
+        KafkaClientSettings.of(bootstrapServers), registry, topic, transactionalIdPrefix);
+  }
+
+  /**
+   * As above, with the client properties (security, tuning) of {@code kafka}. The dead-letter
+   * schema is registered up front: dead letters are rare, and the first one may come during a
+   * registry outage ({@code schema.registry.outage.policy=dead-letter}).
+   */
+  public static KafkaSink<DeadLetter> deadLetterSink(
+      KafkaClientSettings kafka,
+      RegistryConfig registry,
+      String topic,
+      String transactionalIdPrefix) {
     return sink(
-        bootstrapServers,
+        kafka,
         registry,
         topic,
         transactionalIdPrefix,

@@ -48,7 +48,7 @@ public final class ScoringJob {
     rows.deadLetters()
         .sinkTo(
             KafkaConnectors.deadLetterSink(
-                c.input().bootstrapServers(),
+                c.input().kafka(),
                 c.input().registry(),
                 c.deadLetterTopic(),
                 c.input().groupId() + "-dead-letters"))

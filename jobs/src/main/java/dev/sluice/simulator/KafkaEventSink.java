@@ -9,12 +9,12 @@ import dev.sluice.schemas.registry.SchemaRegistryClients;
 import dev.sluice.schemas.serde.AvroWireSerializer;
 import dev.sluice.simulator.SimulatedEvent.LabelEvent;
 import dev.sluice.simulator.SimulatedEvent.TransactionEvent;
+import dev.sluice.state.KafkaClientSettings;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,9 +53,24 @@ public final class KafkaEventSink implements EventSink {
       String transactionsTopic,
       String labelsTopic,
       Duration checkTimeout) {
+    this(
+        KafkaClientSettings.of(bootstrapServers),
+        registryConfig,
+        transactionsTopic,
+        labelsTopic,
+        checkTimeout);
+  }
+
+  /** As above, connecting with {@code kafka}'s client properties (security). */
+  public KafkaEventSink(
+      KafkaClientSettings kafka,
+      RegistryConfig registryConfig,
+      String transactionsTopic,
+      String labelsTopic,
+      Duration checkTimeout) {
     this.transactionsTopic = transactionsTopic;
     this.labelsTopic = labelsTopic;
-    checkTopics(bootstrapServers, List.of(transactionsTopic, labelsTopic), checkTimeout);
+    checkTopics(kafka, List.of(transactionsTopic, labelsTopic), checkTimeout);
     this.registry = SchemaRegistryClients.create(registryConfig);
     try {
       transactionSerializer = new AvroWireSerializer<>(registry, registryConfig, false);
@@ -78,8 +93,7 @@ public final class KafkaEventSink implements EventSink {
       closeQuietly();
       throw e;
     }
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties props = kafka.producer();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -89,14 +103,14 @@ public final class KafkaEventSink implements EventSink {
     producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static void checkTopics(String bootstrapServers, List<String> topics, Duration timeout) {
+  private static void checkTopics(
+      KafkaClientSettings kafka, List<String> topics, Duration timeout) {
     int timeoutMs = (int) timeout.toMillis();
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs))) {
+    String bootstrapServers = kafka.bootstrapServers();
+    Properties adminProps = kafka.admin();
+    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+    adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+    try (Admin admin = Admin.create(adminProps)) {
       admin.describeTopics(topics).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

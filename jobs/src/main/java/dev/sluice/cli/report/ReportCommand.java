@@ -107,7 +107,7 @@ public final class ReportCommand implements Callable<Integer> {
       }
       ReportData data =
           ReportData.read(
-              connection.bootstrapServers(),
+              connection.kafka(),
               connection.registry(),
               model,
               metricsTopic,

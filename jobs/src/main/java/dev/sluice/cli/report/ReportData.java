@@ -55,14 +55,14 @@ public record ReportData(
    * empty.
    */
   public static ReportData read(
-      String bootstrapServers,
+      dev.sluice.state.KafkaClientSettings kafka,
       RegistryConfig registry,
       String model,
       String metricsTopic,
       String driftTopic,
       String alertsTopic,
       String retrainingTopic) {
-    try (TopicReader reader = new TopicReader(bootstrapServers, registry)) {
+    try (TopicReader reader = new TopicReader(kafka, registry)) {
       return of(
           model,
           reader.readAll(metricsTopic, ModelMetrics.class),

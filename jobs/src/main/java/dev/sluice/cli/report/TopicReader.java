@@ -5,6 +5,7 @@ import dev.sluice.schemas.registry.SchemaRegistryClient;
 import dev.sluice.schemas.registry.SchemaRegistryClients;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.serde.WireFormatException;
+import dev.sluice.state.KafkaClientSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +39,18 @@ public final class TopicReader implements AutoCloseable {
   private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
 
   private final String bootstrapServers;
+  private final KafkaClientSettings kafka;
   private final SchemaRegistryClient registry;
 
   /** A reader decoding through the registry {@code registry} describes; close it when done. */
   public TopicReader(String bootstrapServers, RegistryConfig registry) {
-    this.bootstrapServers = bootstrapServers;
+    this(KafkaClientSettings.of(bootstrapServers), registry);
+  }
+
+  /** As above, connecting with {@code kafka}'s client properties (security). */
+  public TopicReader(KafkaClientSettings kafka, RegistryConfig registry) {
+    this.kafka = kafka;
+    this.bootstrapServers = kafka.bootstrapServers();
     this.registry = SchemaRegistryClients.create(registry);
   }
 
@@ -65,8 +73,7 @@ public final class TopicReader implements AutoCloseable {
   }
 
   private List<ConsumerRecord<byte[], byte[]>> readRecords(String topic) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties props = kafka.consumer();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");

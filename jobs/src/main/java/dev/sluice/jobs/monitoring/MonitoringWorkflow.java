@@ -23,6 +23,7 @@ import dev.sluice.operators.monitoring.evaluation.LabelJoinFunction;
 import dev.sluice.operators.monitoring.evaluation.LabelledPrediction;
 import dev.sluice.operators.monitoring.evaluation.WindowEvaluator;
 import dev.sluice.schemas.registry.RegistryConfig;
+import dev.sluice.state.KafkaClientSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,9 +72,11 @@ public final class MonitoringWorkflow {
       EvaluationSettings evaluation,
       DriftSettings drift,
       ErrorStreamSettings errorStream,
-      AlarmRules rules)
+      AlarmRules rules,
+      KafkaClientSettings kafka)
       implements Serializable {
     public Config {
+      kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(metricsTopic, "metricsTopic");
@@ -84,6 +87,32 @@ public final class MonitoringWorkflow {
       Objects.requireNonNull(drift, "drift");
       Objects.requireNonNull(errorStream, "errorStream");
       Objects.requireNonNull(rules, "rules");
+    }
+
+    /** Without extra Kafka client properties (plaintext, client defaults). */
+    public Config(
+        String bootstrapServers,
+        RegistryConfig registry,
+        String metricsTopic,
+        String driftTopic,
+        String alertTopic,
+        String transactionalIdPrefix,
+        EvaluationSettings evaluation,
+        DriftSettings drift,
+        ErrorStreamSettings errorStream,
+        AlarmRules rules) {
+      this(
+          bootstrapServers,
+          registry,
+          metricsTopic,
+          driftTopic,
+          alertTopic,
+          transactionalIdPrefix,
+          evaluation,
+          drift,
+          errorStream,
+          rules,
+          null);
     }
   }
 
@@ -107,7 +136,7 @@ public final class MonitoringWorkflow {
     drift
         .sinkTo(
             KafkaConnectors.<DriftResult>registrySink(
-                c.bootstrapServers(),
+                c.kafka(),
                 c.registry(),
                 c.driftTopic(),
                 c.transactionalIdPrefix() + "-drift",
@@ -119,7 +148,7 @@ public final class MonitoringWorkflow {
     alarms(drift, metrics, c.rules(), c.drift().lateness(), c.drift().monitorFrom())
         .sinkTo(
             KafkaConnectors.<Alert>registrySink(
-                c.bootstrapServers(),
+                c.kafka(),
                 c.registry(),
                 c.alertTopic(),
                 c.transactionalIdPrefix() + "-alerts",
@@ -274,7 +303,7 @@ public final class MonitoringWorkflow {
     metrics
         .sinkTo(
             KafkaConnectors.<ModelMetrics>registrySink(
-                c.bootstrapServers(),
+                c.kafka(),
                 c.registry(),
                 c.metricsTopic(),
                 c.transactionalIdPrefix() + "-model-metrics",

@@ -11,6 +11,7 @@ import dev.sluice.schemas.registry.SchemaRegistryClients;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.schemas.serde.AvroWireSerializer;
 import dev.sluice.schemas.serde.WireFormatException;
+import dev.sluice.state.KafkaClientSettings;
 import dev.sluice.state.models.ModelRegistry;
 import dev.sluice.state.models.RegistryState;
 import java.time.Clock;
@@ -69,6 +70,7 @@ public final class RetrainingController implements AutoCloseable {
   public record Topics(String alerts, String metrics, String retraining) {}
 
   private final String bootstrapServers;
+  private final KafkaClientSettings kafka;
   private final Topics topics;
   private final LoopController loop;
   private final ModelRegistry registry;
@@ -97,7 +99,31 @@ public final class RetrainingController implements AutoCloseable {
       Function<RunSpec, RunResult> runner,
       StartFrom startFrom,
       Consumer<String> log) {
-    this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    this(
+        KafkaClientSettings.of(Objects.requireNonNull(bootstrapServers, "bootstrapServers")),
+        registryConfig,
+        topics,
+        model,
+        policy,
+        registry,
+        runner,
+        startFrom,
+        log);
+  }
+
+  /** As above, connecting with {@code kafka}'s client properties (security). */
+  public RetrainingController(
+      KafkaClientSettings kafka,
+      RegistryConfig registryConfig,
+      Topics topics,
+      String model,
+      RetrainingPolicy policy,
+      ModelRegistry registry,
+      Function<RunSpec, RunResult> runner,
+      StartFrom startFrom,
+      Consumer<String> log) {
+    this.kafka = Objects.requireNonNull(kafka, "kafka");
+    this.bootstrapServers = kafka.bootstrapServers();
     this.topics = Objects.requireNonNull(topics, "topics");
     this.loop = new LoopController(model, policy, Clock.systemUTC());
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -109,8 +135,7 @@ public final class RetrainingController implements AutoCloseable {
     this.alerts = AvroWireDeserializer.forSpecific(schemas, Alert.class);
     this.metrics = AvroWireDeserializer.forSpecific(schemas, ModelMetrics.class);
     this.events = AvroWireDeserializer.forSpecific(schemas, RetrainingEvent.class);
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties props = kafka.producer();
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-retraining-" + model);
@@ -393,8 +418,7 @@ public final class RetrainingController implements AutoCloseable {
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties props = kafka.consumer();
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-retraining-" + loop.model());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -13,6 +13,7 @@ import dev.sluice.operators.scoring.ScoringSettings;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClient;
 import dev.sluice.schemas.registry.SchemaRegistryClients;
+import dev.sluice.state.KafkaClientSettings;
 import dev.sluice.state.models.ModelRegistryLog;
 import java.io.Serializable;
 import java.util.Objects;
@@ -55,9 +56,11 @@ public final class ScoringWorkflow {
       String predictionsTopic,
       String deadLetterTopic,
       String transactionalIdPrefix,
-      ScoringSettings settings)
+      ScoringSettings settings,
+      KafkaClientSettings kafka)
       implements Serializable {
     public Config {
+      kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
       Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(registryTopic, "registryTopic");
@@ -65,6 +68,26 @@ public final class ScoringWorkflow {
       Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
       Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
       Objects.requireNonNull(settings, "settings");
+    }
+
+    /** Without extra Kafka client properties (plaintext, client defaults). */
+    public Config(
+        String bootstrapServers,
+        RegistryConfig registry,
+        String registryTopic,
+        String predictionsTopic,
+        String deadLetterTopic,
+        String transactionalIdPrefix,
+        ScoringSettings settings) {
+      this(
+          bootstrapServers,
+          registry,
+          registryTopic,
+          predictionsTopic,
+          deadLetterTopic,
+          transactionalIdPrefix,
+          settings,
+          null);
     }
   }
 
@@ -110,12 +133,13 @@ public final class ScoringWorkflow {
     predictions
         .sinkTo(
             KafkaConnectors.<Prediction>registrySink(
-                c.bootstrapServers(),
+                c.kafka(),
                 c.registry(),
                 c.predictionsTopic(),
                 c.transactionalIdPrefix() + "-predictions",
                 Prediction::getEventId,
-                null))
+                null,
+                Prediction.class))
         .uid("predictions-sink")
         .name("predictions-sink");
     predictions
@@ -123,7 +147,7 @@ public final class ScoringWorkflow {
         .union(registryLog.deadLetters())
         .sinkTo(
             KafkaConnectors.deadLetterSink(
-                c.bootstrapServers(),
+                c.kafka(),
                 c.registry(),
                 c.deadLetterTopic(),
                 c.transactionalIdPrefix() + "-scoring-dead-letters"))
@@ -142,7 +166,7 @@ public final class ScoringWorkflow {
     // every version and alias.
     var builder =
         KafkaConnectors.registrySourceBuilder(
-                c.bootstrapServers(),
+                c.kafka(),
                 c.registry(),
                 c.registryTopic(),
                 c.transactionalIdPrefix() + "-registry",

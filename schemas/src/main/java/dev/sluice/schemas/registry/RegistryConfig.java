@@ -106,13 +106,33 @@ public record RegistryConfig(
   }
 
   public RegistryConfig {
-    urls = List.copyOf(urls);
     if (urls.isEmpty()) {
       throw new IllegalArgumentException(URL + " is required (e.g. http://127.0.0.1:8085)");
     }
+    // Credentials in a URL (http://user:pass@host) become basic auth, and the URLs kept (and shown
+    // in messages and logs) carry none.
+    List<String> plain = new ArrayList<>();
     for (String url : urls) {
       validateUrl(url);
+      String userInfo = url.startsWith("mock://") ? null : URI.create(url).getRawUserInfo();
+      if (userInfo != null) {
+        String decoded =
+            java.net.URLDecoder.decode(userInfo, java.nio.charset.StandardCharsets.UTF_8);
+        if (basicAuthUserInfo != null && !basicAuthUserInfo.equals(decoded)) {
+          throw new IllegalArgumentException(
+              URL
+                  + " '"
+                  + redact(url)
+                  + "' carries credentials that differ from "
+                  + BASIC_AUTH_USER_INFO
+                  + ": give them once");
+        }
+        basicAuthUserInfo = decoded;
+        url = withoutUserInfo(url);
+      }
+      plain.add(url);
     }
+    urls = List.copyOf(plain);
     if (basicAuthUserInfo != null && !basicAuthUserInfo.contains(":")) {
       throw new IllegalArgumentException(BASIC_AUTH_USER_INFO + " must be 'user:password'");
     }
@@ -225,6 +245,74 @@ public record RegistryConfig(
         + "}";
   }
 
+  /** {@code url} with any user info replaced by {@code ***}, for messages. */
+  public static String redact(String url) {
+    return url == null ? null : url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1***@");
+  }
+
+  private static String withoutUserInfo(String url) {
+    return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1");
+  }
+
+  /** A copy with another per-request (and connect) timeout, e.g. short for a start-up check. */
+  public RegistryConfig withRequestTimeout(Duration timeout) {
+    return new RegistryConfig(
+        urls,
+        basicAuthUserInfo,
+        tls,
+        autoRegister,
+        keySubjectNameStrategy,
+        valueSubjectNameStrategy,
+        cacheCapacity,
+        maxRetries,
+        initialBackoff,
+        maxBackoff,
+        timeout,
+        outagePolicy,
+        outageMaxWait);
+  }
+
+  /** The property names {@link #fromProperties} reads. */
+  public static final java.util.Set<String> KNOWN =
+      java.util.Set.of(
+          URL,
+          BASIC_AUTH_USER_INFO,
+          AUTO_REGISTER,
+          KEY_SUBJECT_NAME_STRATEGY,
+          VALUE_SUBJECT_NAME_STRATEGY,
+          CACHE_CAPACITY,
+          MAX_RETRIES,
+          RETRY_BACKOFF_MS,
+          RETRY_BACKOFF_MAX_MS,
+          REQUEST_TIMEOUT_MS,
+          OUTAGE_POLICY,
+          OUTAGE_MAX_WAIT_MS,
+          SSL_PREFIX + "truststore.location",
+          SSL_PREFIX + "truststore.password",
+          SSL_PREFIX + "truststore.type",
+          SSL_PREFIX + "keystore.location",
+          SSL_PREFIX + "keystore.password",
+          SSL_PREFIX + "keystore.type",
+          SSL_PREFIX + "key.password");
+
+  /**
+   * Like {@link #fromProperties}, but refuses keys it does not read (a typo would otherwise be
+   * ignored silently), naming {@code option} and the key.
+   */
+  public static RegistryConfig fromKnownProperties(Map<String, ?> props, String option) {
+    for (String key : props.keySet()) {
+      if (!KNOWN.contains(key)) {
+        throw new IllegalArgumentException(
+            option
+                + " '"
+                + key
+                + "' is not a registry client property; known: "
+                + new java.util.TreeSet<>(KNOWN));
+      }
+    }
+    return fromProperties(props);
+  }
+
   private static void validateUrl(String url) {
     if (url.startsWith("mock://")) {
       return;
@@ -237,7 +325,10 @@ public record RegistryConfig(
       }
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          URL + " '" + url + "' is not an http(s)://host[:port][/path] URL or mock://scope");
+          URL
+              + " '"
+              + redact(url)
+              + "' is not an http(s)://host[:port][/path] URL or mock://scope");
     }
   }
 

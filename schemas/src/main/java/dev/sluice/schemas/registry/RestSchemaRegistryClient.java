@@ -53,6 +53,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     HttpClient.Builder builder =
         HttpClient.newBuilder()
             .connectTimeout(config.requestTimeout())
+            // Stated, although it is the default: see redirected().
+            .followRedirects(HttpClient.Redirect.NEVER)
             .version(HttpClient.Version.HTTP_1_1);
     if (config.tls().isConfigured()) {
       builder.sslContext(config.tls().sslContext());
@@ -200,6 +202,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
               ? JSON.createObjectNode()
               : JSON.readTree(response.body());
         }
+        if (status >= 300 && status < 400) {
+          throw redirected(operation, base, status, response);
+        }
         if (!retryable(status)) {
           throw refused(operation, base, status, response.body());
         }
@@ -284,6 +289,49 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             + hint,
         status,
         errorCode);
+  }
+
+  /**
+   * A redirect is never followed (the HTTP client's policy is {@code NEVER}): following it could
+   * send the Authorization header, or the schema, to a host nobody configured.
+   */
+  private static SchemaRegistryException redirected(
+      String operation, String base, int status, HttpResponse<String> response) {
+    String location = response.headers().firstValue("Location").orElse(null);
+    String where;
+    if (location == null) {
+      where = "without a Location";
+    } else {
+      URI target;
+      try {
+        target = URI.create(base).resolve(location);
+      } catch (IllegalArgumentException e) {
+        target = null;
+      }
+      where =
+          target == null || target.getHost() == null
+              ? "to an unparseable Location"
+              : "to host "
+                  + target.getHost()
+                  + (target.getPort() < 0 ? "" : ":" + target.getPort())
+                  + " ("
+                  + RegistryConfig.redact(target.toString())
+                  + ")";
+    }
+    return new SchemaRegistryException(
+        "schema registry "
+            + base
+            + " answered HTTP "
+            + status
+            + " redirecting "
+            + where
+            + " when asked to "
+            + operation
+            + "; redirects are not followed (credentials must not go elsewhere): set "
+            + RegistryConfig.URL
+            + " (--registry-url) to the registry's real address",
+        status,
+        0);
   }
 
   private static String registryMessage(String body) {

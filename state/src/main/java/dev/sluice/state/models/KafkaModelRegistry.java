@@ -105,7 +105,7 @@ public final class KafkaModelRegistry implements ModelRegistry {
     this.schemas = SchemaRegistryClients.create(log.registry());
     this.decoder = AvroWireDeserializer.forSpecific(schemas, RegistryEvent.class);
     Map<String, Object> producerProps = new HashMap<>();
-    producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, log.bootstrapServers());
+    log.kafka().producer().forEach((k, v) -> producerProps.put((String) k, v));
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, ModelRegistryLog.MAX_MESSAGE_BYTES);
@@ -167,13 +167,10 @@ public final class KafkaModelRegistry implements ModelRegistry {
    */
   static void ensureTopic(ModelRegistryLog log, IfMissing ifMissing) throws IOException {
     String topic = log.topic();
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                log.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) TIMEOUT.toMillis()))) {
+    Map<String, Object> adminProps = new HashMap<>();
+    log.kafka().admin().forEach((k, v) -> adminProps.put((String) k, v));
+    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    try (Admin admin = Admin.create(adminProps)) {
       TopicDescription description = describe(admin, topic);
       if (description == null) {
         if (ifMissing == IfMissing.FAIL) {

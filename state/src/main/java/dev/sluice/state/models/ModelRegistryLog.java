@@ -4,6 +4,7 @@ import dev.sluice.avro.models.RegistryEvent;
 import dev.sluice.schemas.kafka.RegistryAvroDeserializer;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.registry.SchemaRegistryClients;
+import dev.sluice.state.KafkaClientSettings;
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,7 +37,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param registry the schema registry holding the {@link RegistryEvent} schema
  * @param topic the log's topic, {@link #DEFAULT_TOPIC} by default
  */
-public record ModelRegistryLog(String bootstrapServers, RegistryConfig registry, String topic)
+public record ModelRegistryLog(
+    String bootstrapServers, RegistryConfig registry, String topic, KafkaClientSettings kafka)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -52,8 +54,14 @@ public record ModelRegistryLog(String bootstrapServers, RegistryConfig registry,
   /** Model names and aliases: lower case, digits, '-' and '_', starting with a letter. */
   public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]*");
 
+  /** The log on {@code topic}, with plain Kafka client settings (no security properties). */
+  public ModelRegistryLog(String bootstrapServers, RegistryConfig registry, String topic) {
+    this(bootstrapServers, registry, topic, null);
+  }
+
   public ModelRegistryLog {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    kafka = KafkaClientSettings.orDefault(bootstrapServers, kafka);
     Objects.requireNonNull(registry, "registry");
     if (topic == null || topic.isBlank()) {
       throw new IllegalArgumentException("the model registry topic name is empty");
@@ -63,6 +71,11 @@ public record ModelRegistryLog(String bootstrapServers, RegistryConfig registry,
   /** The log on the default topic. */
   public static ModelRegistryLog of(String bootstrapServers, RegistryConfig registry) {
     return new ModelRegistryLog(bootstrapServers, registry, DEFAULT_TOPIC);
+  }
+
+  /** The log on the default topic, connecting with {@code kafka}'s client properties. */
+  public static ModelRegistryLog of(KafkaClientSettings kafka, RegistryConfig registry) {
+    return new ModelRegistryLog(kafka.bootstrapServers(), registry, DEFAULT_TOPIC, kafka);
   }
 
   /**
@@ -87,7 +100,7 @@ public record ModelRegistryLog(String bootstrapServers, RegistryConfig registry,
    */
   public Map<String, Object> consumerProperties() {
     Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    kafka.consumer().forEach((k, v) -> props.put((String) k, v));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

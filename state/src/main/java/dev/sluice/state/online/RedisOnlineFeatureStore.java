@@ -466,6 +466,9 @@ public final class RedisOnlineFeatureStore implements OnlineFeatureStore {
       SSLParameters parameters = new SSLParameters();
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
       config.sslParameters(parameters);
+      if (settings.tlsTruststore() != null) {
+        config.sslSocketFactory(settings.sslSocketFactory());
+      }
     }
     return config.build();
   }

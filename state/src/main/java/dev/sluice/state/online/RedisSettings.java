@@ -52,9 +52,48 @@ public record RedisSettings(
     String keyPrefix,
     int retryAttempts,
     Duration retryBackoff,
-    Duration maxRetryBackoff)
+    Duration maxRetryBackoff,
+    String tlsTruststore,
+    String tlsTruststorePassword)
     implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * Without a trust store of its own: TLS (if on) trusts what the JVM's default trust store does.
+   */
+  public RedisSettings(
+      String host,
+      int port,
+      List<String> clusterNodes,
+      String user,
+      String password,
+      boolean tls,
+      int database,
+      int poolSize,
+      Duration connectTimeout,
+      Duration socketTimeout,
+      String keyPrefix,
+      int retryAttempts,
+      Duration retryBackoff,
+      Duration maxRetryBackoff) {
+    this(
+        host,
+        port,
+        clusterNodes,
+        user,
+        password,
+        tls,
+        database,
+        poolSize,
+        connectTimeout,
+        socketTimeout,
+        keyPrefix,
+        retryAttempts,
+        retryBackoff,
+        maxRetryBackoff,
+        null,
+        null);
+  }
 
   public static final String OPTION_HOST = "redis.host";
   public static final String OPTION_PORT = "redis.port";
@@ -70,6 +109,8 @@ public record RedisSettings(
   public static final String OPTION_RETRY_ATTEMPTS = "redis.retry-attempts";
   public static final String OPTION_RETRY_BACKOFF = "redis.retry-backoff";
   public static final String OPTION_MAX_RETRY_BACKOFF = "redis.max-retry-backoff";
+  public static final String OPTION_TLS_TRUSTSTORE = "redis.tls-truststore";
+  public static final String OPTION_TLS_TRUSTSTORE_PASSWORD = "redis.tls-truststore-password";
 
   public static final String DEFAULT_HOST = "localhost";
   public static final int DEFAULT_PORT = 6379;
@@ -128,6 +169,14 @@ public record RedisSettings(
     }
     if (poolSize < 1) {
       throw new IllegalArgumentException(OPTION_POOL_SIZE + " must be >= 1, got " + poolSize);
+    }
+    if (tlsTruststore != null && !tls) {
+      throw new IllegalArgumentException(
+          OPTION_TLS_TRUSTSTORE + " is set but " + OPTION_TLS + " is not true");
+    }
+    if (tlsTruststorePassword != null && tlsTruststore == null) {
+      throw new IllegalArgumentException(
+          OPTION_TLS_TRUSTSTORE_PASSWORD + " is set without " + OPTION_TLS_TRUSTSTORE);
     }
     checkTimeout(OPTION_CONNECT_TIMEOUT, connectTimeout);
     checkTimeout(OPTION_SOCKET_TIMEOUT, socketTimeout);
@@ -225,6 +274,8 @@ public record RedisSettings(
     o.remove(OPTION_PORT);
     String user = o.remove(OPTION_USER);
     String password = o.remove(OPTION_PASSWORD);
+    String truststore = o.remove(OPTION_TLS_TRUSTSTORE);
+    String truststorePassword = o.remove(OPTION_TLS_TRUSTSTORE_PASSWORD);
     RedisSettings result =
         new RedisSettings(
             settings.host,
@@ -240,7 +291,9 @@ public record RedisSettings(
             o.getOrDefault(OPTION_KEY_PREFIX, DEFAULT_KEY_PREFIX),
             intOption(o, OPTION_RETRY_ATTEMPTS, DEFAULT_RETRY_ATTEMPTS),
             durationOption(o, OPTION_RETRY_BACKOFF, DEFAULT_RETRY_BACKOFF),
-            durationOption(o, OPTION_MAX_RETRY_BACKOFF, DEFAULT_MAX_RETRY_BACKOFF));
+            durationOption(o, OPTION_MAX_RETRY_BACKOFF, DEFAULT_MAX_RETRY_BACKOFF),
+            truststore,
+            truststorePassword);
     o.remove(OPTION_KEY_PREFIX);
     if (!o.isEmpty()) {
       throw new IllegalArgumentException("unknown Redis option(s): " + o.keySet());
@@ -328,7 +381,51 @@ public record RedisSettings(
         f.keyPrefix,
         f.retryAttempts,
         f.retryBackoff,
-        f.maxRetryBackoff);
+        f.maxRetryBackoff,
+        f.tlsTruststore,
+        f.tlsTruststorePassword);
+  }
+
+  /** A copy that trusts the certificates of {@code truststore} (PKCS12 or JKS) for TLS. */
+  public RedisSettings withTlsTruststore(String truststore, String truststorePassword) {
+    return with(
+        f -> {
+          f.tlsTruststore = truststore;
+          f.tlsTruststorePassword = truststorePassword;
+        });
+  }
+
+  /**
+   * The socket factory trusting {@link #tlsTruststore}, or null for the JVM's default trust; an
+   * unreadable store fails naming the setting and the path.
+   */
+  public javax.net.ssl.SSLSocketFactory sslSocketFactory() {
+    if (tlsTruststore == null) {
+      return null;
+    }
+    try {
+      java.security.KeyStore store =
+          java.security.KeyStore.getInstance(
+              new java.io.File(tlsTruststore),
+              tlsTruststorePassword == null ? null : tlsTruststorePassword.toCharArray());
+      javax.net.ssl.TrustManagerFactory trust =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context.getSocketFactory();
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          OPTION_TLS_TRUSTSTORE
+              + " '"
+              + tlsTruststore
+              + "' cannot be read (wrong path, type or "
+              + OPTION_TLS_TRUSTSTORE_PASSWORD
+              + "?): "
+              + e.getClass().getSimpleName(),
+          e);
+    }
   }
 
   /** The settings as mutable fields, for {@link #with}. */
@@ -347,6 +444,8 @@ public record RedisSettings(
     int retryAttempts;
     Duration retryBackoff;
     Duration maxRetryBackoff;
+    String tlsTruststore;
+    String tlsTruststorePassword;
 
     Fields(RedisSettings s) {
       host = s.host;
@@ -363,6 +462,8 @@ public record RedisSettings(
       retryAttempts = s.retryAttempts;
       retryBackoff = s.retryBackoff;
       maxRetryBackoff = s.maxRetryBackoff;
+      tlsTruststore = s.tlsTruststore;
+      tlsTruststorePassword = s.tlsTruststorePassword;
     }
   }
 
@@ -387,6 +488,12 @@ public record RedisSettings(
         + (password == null ? "none" : "***")
         + ", tls="
         + tls
+        + (tlsTruststore == null
+            ? ""
+            : ", tlsTruststore="
+                + tlsTruststore
+                + ", tlsTruststorePassword="
+                + (tlsTruststorePassword == null ? "none" : "***"))
         + ", database="
         + database
         + ", poolSize="
