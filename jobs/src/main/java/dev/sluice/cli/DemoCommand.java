@@ -16,6 +16,7 @@ import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.simulator.SimulatedEvent;
 import dev.sluice.simulator.Simulation;
 import dev.sluice.simulator.SimulatorConfig;
+import dev.sluice.state.KafkaClientSettings;
 import dev.sluice.state.models.ModelRegistryLog;
 import dev.sluice.state.offline.OfflineStoreLayout;
 import java.nio.file.Files;
@@ -379,8 +380,29 @@ final class DemoCommand implements Callable<Integer> {
       String transactionalIdPrefix,
       String model,
       Instant monitorFrom) {
+    return monitoring(
+        KafkaClientSettings.of(bootstrapServers),
+        registry,
+        metricsTopic,
+        driftTopic,
+        alertTopic,
+        transactionalIdPrefix,
+        model,
+        monitorFrom);
+  }
+
+  /** The demo's monitoring, with the Kafka client properties of {@code kafka}. */
+  static MonitoringWorkflow.Config monitoring(
+      KafkaClientSettings kafka,
+      RegistryConfig registry,
+      String metricsTopic,
+      String driftTopic,
+      String alertTopic,
+      String transactionalIdPrefix,
+      String model,
+      Instant monitorFrom) {
     return new MonitoringWorkflow.Config(
-        bootstrapServers,
+        kafka.bootstrapServers(),
         registry,
         metricsTopic,
         driftTopic,
@@ -391,7 +413,8 @@ final class DemoCommand implements Callable<Integer> {
             .withMonitorFrom(monitorFrom)
             .withIgnored(FraudFeatures.CALENDAR_FEATURES),
         ErrorStreamSettings.DEFAULTS,
-        AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES));
+        AlarmRules.parse(MonitoringWorkflow.DEFAULT_RULES),
+        kafka);
   }
 
   /** The simulation's first transaction: its customer and terminal are the first in the store. */

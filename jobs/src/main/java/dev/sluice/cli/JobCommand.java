@@ -613,6 +613,7 @@ final class JobCommand {
         "('sluice cluster stop') and start the next version with --from-savepoint."
       })
   static final class Platform implements Callable<Integer> {
+    @Mixin PreflightOptions preflight;
     @Mixin ConnectionOptions connection;
     @Mixin JobOptions job;
     @Mixin SourceOptions source;
@@ -761,7 +762,8 @@ final class JobCommand {
                   IngestRules.Settings.DEFAULTS.earliest(),
                   lateness.maxClockSkew,
                   IngestRules.Settings.DEFAULTS.maxScenario()),
-              checkpoints);
+              checkpoints,
+              connection.kafka());
       FeatureJob.Config features =
           new FeatureJob.Config(
               connection.bootstrapServers(),
@@ -783,13 +785,14 @@ final class JobCommand {
               noOfflineStore ? null : (offlineStore != null ? offlineStore : defaultOfflineStore()),
               !noOfflineStore && !noArchive,
               false,
-              checkpoints);
+              checkpoints,
+              connection.kafka());
       return new PlatformJob.Config(
           ingest,
           features,
           scoring.config(connection, source.deadLetterTopic, groupId + "-scoring"),
           DemoCommand.monitoring(
-              connection.bootstrapServers(),
+              connection.kafka(),
               connection.registry(),
               metricsTopic,
               driftTopic,
@@ -802,6 +805,25 @@ final class JobCommand {
     @Override
     public Integer call() throws Exception {
       PlatformJob.Config config = config();
+      Map<String, String> topics =
+          new java.util.HashMap<>(
+              Map.of(
+                  "--transactions-topic", transactionsTopic,
+                  "--labels-topic", labelsTopic,
+                  "--valid-transactions-topic", validTransactionsTopic,
+                  "--valid-labels-topic", validLabelsTopic,
+                  "--feature-rows-topic", featureRowsTopic,
+                  "--dead-letter-topic", source.deadLetterTopic,
+                  "--metrics-topic", metricsTopic,
+                  "--drift-topic", driftTopic,
+                  "--alerts-topic", alertsTopic));
+      topics.putAll(scoring.topics());
+      preflight.run(
+          new Preflight()
+              .kafka(connection.kafka(), topics)
+              .registry(connection.registry())
+              .redis(config.features().redis(), "--redis")
+              .offlineStore(config.features().offlineStore(), "--offline-store"));
       return job.launch(
           PlatformJob.JOB_NAME,
           config.checkpoints(),
