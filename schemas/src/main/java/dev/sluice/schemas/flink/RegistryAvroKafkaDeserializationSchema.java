@@ -64,6 +64,15 @@ public final class RegistryAvroKafkaDeserializationSchema<T extends SpecificReco
   private transient Counter registryWaitMillis;
   private transient Clock clock;
 
+  /**
+   * {@code DEAD_LETTER}: until when records needing the registry are dead-lettered without asking
+   * it (each would otherwise spend the client's whole retry budget while the registry is away);
+   * then the next one asks again.
+   */
+  private transient Instant outageUntil;
+
+  private transient String outageCause;
+
   public RegistryAvroKafkaDeserializationSchema(RegistryConfig config, Class<T> type) {
     this.config = config;
     this.type = type;
@@ -87,22 +96,21 @@ public final class RegistryAvroKafkaDeserializationSchema<T extends SpecificReco
     try {
       T value;
       try {
+        if (outageUntil != null
+            && Instant.now(clock).isBefore(outageUntil)
+            && deserializer.needsRegistry(record.value())) {
+          registryUnavailable.inc();
+          deadLetterForOutage(record, outageCause, out);
+          return;
+        }
         value = deserializer.deserialize(record.value());
+        outageUntil = null;
       } catch (RegistryUnavailableException e) {
         registryUnavailable.inc();
         if (config.outagePolicy() == RegistryConfig.OutagePolicy.DEAD_LETTER) {
-          deadLettered.inc();
-          out.collect(
-              Either.Left(
-                  DeadLetters.of(
-                      record,
-                      DeadLetters.STAGE_DECODE,
-                      REGISTRY_UNAVAILABLE,
-                      "schema registry unavailable ("
-                          + RegistryConfig.OUTAGE_POLICY
-                          + "=dead-letter), the record was not decoded: "
-                          + e.getMessage(),
-                      Instant.now(clock))));
+          outageCause = e.getMessage();
+          outageUntil = Instant.now(clock).plus(config.maxBackoff());
+          deadLetterForOutage(record, outageCause, out);
           return;
         }
         if (config.outagePolicy() == RegistryConfig.OutagePolicy.FAIL) {
@@ -123,6 +131,24 @@ public final class RegistryAvroKafkaDeserializationSchema<T extends SpecificReco
                   e.getMessage(),
                   Instant.now(clock))));
     }
+  }
+
+  private void deadLetterForOutage(
+      ConsumerRecord<byte[], byte[]> record,
+      String cause,
+      Collector<Either<DeadLetter, Tuple2<SourceRecord, T>>> out) {
+    deadLettered.inc();
+    out.collect(
+        Either.Left(
+            DeadLetters.of(
+                record,
+                DeadLetters.STAGE_DECODE,
+                REGISTRY_UNAVAILABLE,
+                "schema registry unavailable ("
+                    + RegistryConfig.OUTAGE_POLICY
+                    + "=dead-letter), the record was not decoded: "
+                    + cause,
+                Instant.now(clock))));
   }
 
   /**

@@ -72,6 +72,17 @@ public final class AvroWireDeserializer<T> {
     return readerSchema;
   }
 
+  /**
+   * Whether decoding {@code bytes} needs the registry: a well-formed header whose schema id has not
+   * been resolved yet. Malformed bytes need no registry (they fail on their own).
+   */
+  public boolean needsRegistry(byte[] bytes) {
+    return bytes != null
+        && bytes.length >= WireFormat.HEADER_SIZE
+        && bytes[0] == WireFormat.MAGIC_BYTE
+        && !readers.containsKey(WireFormat.schemaId(bytes));
+  }
+
   public T deserialize(byte[] bytes) throws WireFormatException {
     if (bytes == null || bytes.length == 0) {
       throw new WireFormatException(

@@ -119,6 +119,30 @@ class RegistryOutagePolicyTest {
   }
 
   @Test
+  void deadLetterPolicyDoesNotAskAgainForEveryRecordDuringAnOutage() throws Exception {
+    RegistryAvroKafkaDeserializationSchema<Transaction> schema =
+        open(OutagePolicy.DEAD_LETTER, Duration.ofSeconds(5));
+    schema.deserialize(record(0, CACHED_ID), collector);
+    up.set(false);
+
+    schema.deserialize(record(1, NEW_ID), collector);
+    int asked = requests.get();
+    schema.deserialize(record(2, NEW_ID), collector);
+    schema.deserialize(record(3, NEW_ID), collector);
+    schema.deserialize(record(4, CACHED_ID), collector);
+
+    assertThat(requests.get())
+        .as("within the backoff window the registry is not asked again")
+        .isEqualTo(asked);
+    assertThat(out).extracting(Either::isRight).containsExactly(true, false, false, false, true);
+
+    Thread.sleep(150); // past schema.registry.retry.backoff.max.ms (100 ms here)
+    up.set(true);
+    schema.deserialize(record(5, NEW_ID), collector);
+    assertThat(out.get(5).isRight()).as("asked again, and decoded").isTrue();
+  }
+
+  @Test
   void failPolicyFailsAtOnce() throws Exception {
     RegistryAvroKafkaDeserializationSchema<Transaction> schema =
         open(OutagePolicy.FAIL, Duration.ofSeconds(5));
