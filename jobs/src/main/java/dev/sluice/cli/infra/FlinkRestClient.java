@@ -357,6 +357,28 @@ public final class FlinkRestClient {
     return result;
   }
 
+  /** One failure the job restarted from: when, and its exception in one line. */
+  public record Failure(Instant at, String exception) {}
+
+  /**
+   * The failures in the job's exception history, oldest first (each one restarted the job, or
+   * failed it; Flink keeps the last {@code web.exception-history-size}, 16 by default).
+   */
+  public List<Failure> failures(String jobId) throws IOException, InterruptedException {
+    List<Failure> result = new ArrayList<>();
+    for (JsonNode entry :
+        get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries")) {
+      result.add(
+          new Failure(
+              Instant.ofEpochMilli(entry.path("timestamp").asLong()),
+              entry.path("exceptionName").asText()
+                  + ": "
+                  + firstLine(entry.path("stacktrace").asText())));
+    }
+    result.sort(java.util.Comparator.comparing(Failure::at));
+    return result;
+  }
+
   public CheckpointStats checkpoints(String jobId) throws IOException, InterruptedException {
     JsonNode n = get("/jobs/" + jobId + "/checkpoints");
     JsonNode counts = n.path("counts");
