@@ -89,11 +89,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The input is paced in event time (one simulated hour per {@value #MILLIS_PER_SIMULATED_HOUR}
  * ms; ingest validates keyed by transaction id, so one customer's transactions pass through both
  * validator tasks and reach their valid-transactions partition only as much in order as the two
- * tasks are in step, and the feature job allows an hour of lateness). After the simulation, one
- * closing transaction 12 h later per partition ({@link #closing}) carries the transactions'
- * watermark past the campaign: the simulation's last transaction is otherwise never scored (see the
- * README's note on idle transaction partitions). The closing transactions are valid and stay
- * unscored at the end of the test, which says so.
+ * tasks are in step, and the feature job allows an hour of lateness). The labels go on for hours of
+ * event time after the last transaction: the transactions' partitions fall idle meanwhile, and the
+ * last transactions must still be scored (every feature view follows every input's event time).
  */
 class HostileInputITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -179,7 +177,6 @@ class HostileInputITCase {
     JobClient job = start(kafka, registry, dir);
     long sendStarted = System.nanoTime();
     List<Sent> hostile = new ArrayList<>();
-    Set<String> closingIds = new HashSet<>();
     AvroWireSerializer<Transaction> txSerializer =
         new AvroWireSerializer<>(SERVICES.client(), registry, false);
     AvroWireSerializer<Label> labelSerializer =
@@ -226,22 +223,6 @@ class HostileInputITCase {
         }
       }
       assertThat(waiting).as("planned records never sent").isEmpty();
-      Set<Integer> closed = new HashSet<>();
-      for (Transaction tx : closing(lastTx)) {
-        closed.add(
-            producer
-                .send(
-                    new ProducerRecord<>(
-                        Topics.TRANSACTIONS.name(),
-                        tx.getCustomerId().getBytes(StandardCharsets.UTF_8),
-                        txSerializer.serialize(Topics.TRANSACTIONS.name(), tx)))
-                .get()
-                .partition());
-        closingIds.add(tx.getTransactionId());
-      }
-      assertThat(closed)
-          .as("closing transactions in every partition")
-          .hasSize(Topics.TRANSACTIONS.partitions());
       producer.flush();
     }
     double sendSeconds = (System.nanoTime() - sendStarted) / 1e9;
@@ -335,9 +316,6 @@ class HostileInputITCase {
         .as("no challenger: every prediction is a decision")
         .hasSize(decisions.size());
     assertThat(decisions).doesNotHaveDuplicates();
-    assertThat(decisions)
-        .as("closing transactions wait for later ones")
-        .doesNotContainAnyElementsOf(closingIds);
     Set<String> missing = new TreeSet<>(validTransactions);
     decisions.forEach(missing::remove);
     assertThat(missing)
@@ -353,12 +331,8 @@ class HostileInputITCase {
     StringBuilder report = new StringBuilder("hostile campaign:\n");
     report.append(
         String.format(
-            "  valid: %d transactions (+%d closing), %d labels; hostile: %d of %d kinds%n",
-            validTransactions.size(),
-            closingIds.size(),
-            validLabels,
-            hostile.size(),
-            sentPerKind.size()));
+            "  valid: %d transactions, %d labels; hostile: %d of %d kinds%n",
+            validTransactions.size(), validLabels, hostile.size(), sentPerKind.size()));
     Map<String, int[]> perInputKind = new TreeMap<>();
     for (Sent s : hostile) {
       perInputKind
@@ -504,25 +478,6 @@ class HostileInputITCase {
         job.cancel().get();
       }
     }
-  }
-
-  /**
-   * Valid transactions 12 h after {@code last} (less than the watermark guard's one-day jump), of
-   * customers {@code c-closing-0..39}: their keys spread over every partition of the transactions
-   * topic, and of valid-transactions (the same partition count and key), so that every partition's
-   * watermark passes the campaign.
-   */
-  private static List<Transaction> closing(Transaction last) {
-    List<Transaction> closing = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      closing.add(
-          Transaction.newBuilder(last)
-              .setTransactionId("tx-closing-" + i)
-              .setCustomerId("c-closing-" + i)
-              .setEventTime(last.getEventTime().plus(Duration.ofHours(12)))
-              .build());
-    }
-    return closing;
   }
 
   private static void pace(long startNanos, long eventMillisSinceStart)

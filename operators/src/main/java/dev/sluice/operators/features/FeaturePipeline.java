@@ -82,6 +82,22 @@ public final class FeaturePipeline {
                 .name("features-" + view.name() + "-observe-" + input.name());
         observations = observations == null ? observed : observations.union(observed);
       }
+      // Every input's event time, not only the view's own: a view fed by transactions alone would
+      // otherwise stand still while transactions pause and labels go on (its partitions idle), and
+      // the row assembler, carried on by the views that read labels, would give up its last rows as
+      // incomplete. The clock streams carry watermarks only, no records.
+      for (String other : inputs.keySet()) {
+        if (view.inputIndex(other) >= 0) {
+          continue;
+        }
+        DataStream<FeatureEvent> clock =
+            ((DataStream<Object>) inputs.get(other))
+                .flatMap(new WatermarksOnly())
+                .returns(TypeInformation.of(FeatureEvent.class))
+                .uid("features-" + view.name() + "-clock-" + other)
+                .name("features-" + view.name() + "-clock-" + other);
+        observations = observations.union(clock);
+      }
       SingleOutputStreamOperator<ViewRow> rows =
           observations
               .keyBy(e -> e.entityId)
@@ -118,6 +134,15 @@ public final class FeaturePipeline {
         featureRows,
         union(late),
         featureRows.getSideOutput(RowAssembler.INCOMPLETE));
+  }
+
+  /** Forwards nothing: the stream after it carries only its input's watermarks. */
+  static final class WatermarksOnly
+      implements org.apache.flink.api.common.functions.FlatMapFunction<Object, FeatureEvent> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void flatMap(Object value, org.apache.flink.util.Collector<FeatureEvent> out) {}
   }
 
   private static <X> DataStream<X> union(List<DataStream<X>> streams) {
