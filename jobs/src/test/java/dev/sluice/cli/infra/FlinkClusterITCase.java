@@ -98,6 +98,16 @@ class FlinkClusterITCase {
     }
   }
 
+  /**
+   * A topic as the platform creates them: broker append time, so records carrying 2018 event times
+   * as their timestamps are not deleted by the 7-day retention while the test runs (with create
+   * time they were, at the broker's next retention check: the first version's output vanished).
+   */
+  private static dev.sluice.jobs.Topics.Spec spec(String name, int partitions) {
+    return new dev.sluice.jobs.Topics.Spec(
+        name, partitions, java.time.Duration.ofDays(7), "FlinkClusterITCase");
+  }
+
   @AfterAll
   static void stopCluster() throws Exception {
     if (cluster != null) {
@@ -112,10 +122,10 @@ class FlinkClusterITCase {
   void theJobStoppedWithASavepointContinuesInItsNextVersionWithItsState() throws Exception {
     KafkaTestCluster kafka = SERVICES.kafka();
     for (String topic : List.of("transactions", "labels")) {
-      kafka.createTopic(topic, 2);
+      kafka.createTopic(spec(topic, 2));
     }
     for (String topic : List.of("valid-transactions", "valid-labels", "dead-letters")) {
-      kafka.createTopic(topic, 1);
+      kafka.createTopic(spec(topic, 1));
     }
     FlinkRestClient rest = cluster.rest();
     assertThat(rest.overview().taskManagers()).isEqualTo(1);
@@ -220,7 +230,7 @@ class FlinkClusterITCase {
     KafkaTestCluster kafka = SERVICES.kafka();
     for (String topic :
         List.of("p-transactions", "p-labels", "p-valid-transactions", "p-valid-labels")) {
-      kafka.createTopic(topic, 2);
+      kafka.createTopic(spec(topic, 2));
     }
     for (String topic :
         List.of(
@@ -230,7 +240,7 @@ class FlinkClusterITCase {
             "p-metrics",
             "p-drift",
             "p-alerts")) {
-      kafka.createTopic(topic, 1);
+      kafka.createTopic(spec(topic, 1));
     }
     kafka.createTopic(dev.sluice.jobs.Topics.MODEL_REGISTRY);
     FlinkRestClient rest = cluster.rest();

@@ -1,18 +1,19 @@
 package dev.sluice.jobs.scoring;
 
+import static dev.sluice.jobs.scoring.ScoringFixtures.FEATURES;
+import static dev.sluice.jobs.scoring.ScoringFixtures.candidate;
+import static dev.sluice.jobs.scoring.ScoringFixtures.expected;
+import static dev.sluice.jobs.scoring.ScoringFixtures.fixture;
+import static dev.sluice.jobs.scoring.ScoringFixtures.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.FeatureRow;
 import dev.sluice.avro.ModelRole;
 import dev.sluice.avro.Prediction;
-import dev.sluice.avro.models.ModelSignature;
 import dev.sluice.avro.models.ModelVersion;
-import dev.sluice.avro.models.Preprocessing;
-import dev.sluice.avro.models.PreprocessingKind;
 import dev.sluice.jobs.FeatureJob;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.KafkaConnectors;
@@ -21,13 +22,11 @@ import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.testing.JobRestarts;
 import dev.sluice.jobs.testing.KafkaTestCluster;
 import dev.sluice.jobs.testing.RealServices;
-import dev.sluice.operators.scoring.OnnxModelInspector;
 import dev.sluice.operators.scoring.OnnxModelValidator;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringException;
 import dev.sluice.operators.scoring.ScoringOperator;
 import dev.sluice.operators.scoring.ScoringSettings;
-import dev.sluice.schemas.kafka.RegistryAvroSerializer;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.state.CheckpointSettings;
@@ -36,15 +35,12 @@ import dev.sluice.state.models.KafkaModelRegistry;
 import dev.sluice.state.models.ModelRegistryLog;
 import dev.sluice.state.models.RegistryState;
 import dev.sluice.state.testing.FlinkTestCluster;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -57,9 +53,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,9 +71,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BadModelITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
   @RegisterExtension static final RealServices SERVICES = new RealServices();
-
-  private static final List<String> FEATURES = List.of("f0", "f1", "f2", "f3");
-  private static final long T0 = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
 
   @BeforeAll
   static void registryTopic() throws Exception {
@@ -100,7 +91,8 @@ class BadModelITCase {
     try (KafkaModelRegistry registry =
             KafkaModelRegistry.open(
                 log, new OnnxModelValidator(), KafkaModelRegistry.IfMissing.FAIL, "test");
-        KafkaProducer<String, FeatureRow> producer = producer(kafka, registryConfig)) {
+        KafkaProducer<String, FeatureRow> producer =
+            ScoringFixtures.producer(kafka, SERVICES.client(), registryConfig)) {
       int champion = registry.register(candidate(model, lr, FEATURES)).getVersion();
       registry.promote(model, champion, RegistryState.CHAMPION, "first");
       JobClient job = start(kafka, registryConfig, model, dir);
@@ -227,7 +219,8 @@ class BadModelITCase {
                 new OnnxModelValidator(),
                 KafkaModelRegistry.IfMissing.FAIL,
                 "test");
-        KafkaProducer<String, FeatureRow> producer = producer(kafka, registryConfig)) {
+        KafkaProducer<String, FeatureRow> producer =
+            ScoringFixtures.producer(kafka, SERVICES.client(), registryConfig)) {
       // Registration's smoke batch (no reference profile: a seeded N(0, 1) spread) never gets
       // near the threshold, so the model is accepted, as it would be in production: it fails only
       // on inputs far beyond anything it was checked with.
@@ -408,68 +401,5 @@ class BadModelITCase {
       producer.send(new ProducerRecord<>(topic, row.getEventId(), row));
     }
     producer.flush();
-  }
-
-  private static FeatureRow row(JsonNode expected, int i, String id) {
-    Map<String, Double> features = new HashMap<>();
-    JsonNode values = expected.get("rows").get(i);
-    for (int c = 0; c < FEATURES.size(); c++) {
-      features.put(FEATURES.get(c), values.get(c).asDouble());
-    }
-    return FeatureRow.newBuilder()
-        .setEventId(id)
-        .setEventTime(Instant.ofEpochMilli(T0 + 1_000L * i))
-        .setEntities(Map.of("customer", "c-" + (i % 17), "terminal", "t-" + (i % 5)))
-        .setFeatures(features)
-        .setFeatureSetVersion("fs-test")
-        .build();
-  }
-
-  private static KafkaProducer<String, FeatureRow> producer(
-      KafkaTestCluster kafka, RegistryConfig registry) {
-    return new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new StringSerializer(),
-        new RegistryAvroSerializer<FeatureRow>(SERVICES.client(), registry, false));
-  }
-
-  /**
-   * A candidate declaring {@code features}; its signature is read from the bytes when they load,
-   * otherwise (a corrupt file) from the valid logistic regression, so that the validator is what
-   * refuses it.
-   */
-  private static ModelVersion candidate(String model, byte[] onnx, List<String> features)
-      throws Exception {
-    ModelSignature signature;
-    try {
-      signature = OnnxModelInspector.proposeSignature(onnx, features, "1");
-    } catch (InvalidModelException e) {
-      signature = OnnxModelInspector.proposeSignature(fixture("tribuo_lr.onnx"), FEATURES, "1");
-    }
-    signature.setFeatures(new ArrayList<>(features));
-    return ModelVersion.newBuilder()
-        .setName(model)
-        .setVersion(0)
-        .setOnnx(ByteBuffer.wrap(onnx))
-        .setSha256("")
-        .setSignature(ModelSignature.newBuilder(signature).setFeatureSetVersion("fs-test").build())
-        .setPreprocessing(Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
-        .setThreshold(0.5)
-        .setRegisteredAt(Instant.now())
-        .setRegisteredBy("test")
-        .build();
-  }
-
-  private static byte[] fixture(String name) throws Exception {
-    try (InputStream in = BadModelITCase.class.getResourceAsStream("/onnx/" + name)) {
-      assertThat(in).as(name).isNotNull();
-      return in.readAllBytes();
-    }
-  }
-
-  private static JsonNode expected() throws Exception {
-    try (InputStream in = BadModelITCase.class.getResourceAsStream("/onnx/expected.json")) {
-      return new ObjectMapper().readTree(in);
-    }
   }
 }

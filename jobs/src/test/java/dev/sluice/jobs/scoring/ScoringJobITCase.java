@@ -1,5 +1,9 @@
 package dev.sluice.jobs.scoring;
 
+import static dev.sluice.jobs.scoring.ScoringFixtures.FEATURES;
+import static dev.sluice.jobs.scoring.ScoringFixtures.expected;
+import static dev.sluice.jobs.scoring.ScoringFixtures.fixture;
+import static dev.sluice.jobs.scoring.ScoringFixtures.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,10 +13,7 @@ import dev.sluice.avro.DeadLetter;
 import dev.sluice.avro.FeatureRow;
 import dev.sluice.avro.ModelRole;
 import dev.sluice.avro.Prediction;
-import dev.sluice.avro.models.ModelSignature;
 import dev.sluice.avro.models.ModelVersion;
-import dev.sluice.avro.models.Preprocessing;
-import dev.sluice.avro.models.PreprocessingKind;
 import dev.sluice.jobs.FeatureJob;
 import dev.sluice.jobs.FlinkEnvironments;
 import dev.sluice.jobs.KafkaConnectors;
@@ -21,11 +22,9 @@ import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.testing.KafkaTestCluster;
 import dev.sluice.jobs.testing.NodeProducer;
 import dev.sluice.jobs.testing.RealServices;
-import dev.sluice.operators.scoring.OnnxModelInspector;
 import dev.sluice.operators.scoring.OnnxModelValidator;
 import dev.sluice.operators.scoring.OnnxScorer;
 import dev.sluice.operators.scoring.ScoringSettings;
-import dev.sluice.schemas.kafka.RegistryAvroSerializer;
 import dev.sluice.schemas.registry.RegistryConfig;
 import dev.sluice.schemas.serde.AvroWireDeserializer;
 import dev.sluice.state.CheckpointSettings;
@@ -34,13 +33,11 @@ import dev.sluice.state.models.KafkaModelRegistry;
 import dev.sluice.state.models.ModelRegistryLog;
 import dev.sluice.state.models.RegistryState;
 import dev.sluice.state.testing.FlinkTestCluster;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -51,9 +48,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,8 +66,6 @@ class ScoringJobITCase {
   @RegisterExtension static final RealServices SERVICES = new RealServices();
 
   private static final String MODEL = "fraud";
-  private static final List<String> FEATURES = List.of("f0", "f1", "f2", "f3");
-  private static final long T0 = Instant.parse("2018-04-01T00:00:00Z").toEpochMilli();
 
   @TempDir Path dir;
 
@@ -91,7 +84,8 @@ class ScoringJobITCase {
     try (KafkaModelRegistry registry =
             KafkaModelRegistry.open(
                 log, new OnnxModelValidator(), KafkaModelRegistry.IfMissing.FAIL, "test");
-        KafkaProducer<String, FeatureRow> producer = producer(kafka, registryConfig)) {
+        KafkaProducer<String, FeatureRow> producer =
+            ScoringFixtures.producer(kafka, SERVICES.client(), registryConfig)) {
       ModelVersion tensor = registry.register(candidate("tribuo_lr.onnx"));
       ModelVersion zipMap = registry.register(candidate("skl_zipmap_int.onnx"));
       assertThat(zipMap.getVersion()).isEqualTo(tensor.getVersion() + 1);
@@ -281,66 +275,11 @@ class ScoringJobITCase {
     producer.flush();
   }
 
-  private static FeatureRow row(JsonNode expected, int i, String id) {
-    Map<String, Double> features = new HashMap<>();
-    JsonNode values = expected.get("rows").get(i);
-    for (int c = 0; c < FEATURES.size(); c++) {
-      features.put(FEATURES.get(c), values.get(c).asDouble());
-    }
-    return FeatureRow.newBuilder()
-        .setEventId(id)
-        .setEventTime(Instant.ofEpochMilli(T0 + 1_000L * i))
-        .setEntities(Map.of("customer", "c-" + (i % 17), "terminal", "t-" + (i % 5)))
-        .setFeatures(features)
-        .setFeatureSetVersion("fs-test")
-        .build();
-  }
-
-  private static KafkaProducer<String, FeatureRow> producer(
-      KafkaTestCluster kafka, RegistryConfig registry) {
-    return new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new StringSerializer(),
-        new RegistryAvroSerializer<FeatureRow>(SERVICES.client(), registry, false));
-  }
-
   private static ModelVersion candidate(String fixture) throws Exception {
     return candidate(fixture(fixture));
   }
 
   private static ModelVersion candidate(byte[] onnx) throws Exception {
-    ModelSignature signature;
-    try {
-      signature = OnnxModelInspector.proposeSignature(onnx, FEATURES, "1");
-    } catch (InvalidModelException e) {
-      // A corrupt file: declare what its valid original had, so the validator is what refuses it.
-      signature = OnnxModelInspector.proposeSignature(fixture("tribuo_lr.onnx"), FEATURES, "1");
-    }
-    return ModelVersion.newBuilder()
-        .setName(MODEL)
-        .setVersion(0)
-        .setOnnx(ByteBuffer.wrap(onnx))
-        .setSha256("")
-        .setSignature(ModelSignature.newBuilder(signature).setFeatureSetVersion("fs-test").build())
-        .setPreprocessing(
-            // Shift and scale default to empty.
-            Preprocessing.newBuilder().setKind(PreprocessingKind.NONE).build())
-        .setThreshold(0.5)
-        .setRegisteredAt(Instant.now())
-        .setRegisteredBy("test")
-        .build();
-  }
-
-  private static byte[] fixture(String name) throws Exception {
-    try (InputStream in = ScoringJobITCase.class.getResourceAsStream("/onnx/" + name)) {
-      assertThat(in).as(name).isNotNull();
-      return in.readAllBytes();
-    }
-  }
-
-  private static JsonNode expected() throws Exception {
-    try (InputStream in = ScoringJobITCase.class.getResourceAsStream("/onnx/expected.json")) {
-      return new ObjectMapper().readTree(in);
-    }
+    return ScoringFixtures.candidate(MODEL, onnx, FEATURES);
   }
 }
