@@ -101,7 +101,7 @@ class FlinkClusterITCase {
   /**
    * A topic as the platform creates them: broker append time, so records carrying 2018 event times
    * as their timestamps are not deleted by the 7-day retention while the test runs (with create
-   * time they were, at the broker's next retention check: the first version's output vanished).
+   * time the first version's output vanished in one run, most likely to a retention check).
    */
   private static dev.sluice.jobs.Topics.Spec spec(String name, int partitions) {
     return new dev.sluice.jobs.Topics.Spec(
