@@ -23,7 +23,7 @@ public final class JobOptions {
       names = "--web-ui-port",
       defaultValue = "8081",
       description = "Flink web UI port in LOCAL mode (default: ${DEFAULT-VALUE}).")
-  int webUiPort;
+  int webUiPort = 8081; // also when built in code (the demo), not parsed
 
   @Option(
       names = "--checkpoint-dir",

@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.jobs.PlatformJob;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,6 +11,25 @@ import org.junit.jupiter.api.Test;
  * Kafka).
  */
 class DemoAndBenchOptionsTest {
+
+  /**
+   * The demo and bench loop build their job's configuration in code, not from parsed options: it
+   * must pass the same checks (a validation of an option left at its field default once stopped the
+   * demo right after training).
+   */
+  @Test
+  void theDemosJobConfigurationBuildsWithoutParsedOptions() {
+    PlatformJob.Config config =
+        DemoPipeline.config(
+            DemoPipeline.Names.PLATFORM,
+            "fraud",
+            "file:///tmp/sluice-demo-config-test",
+            java.time.Instant.parse("2018-05-08T00:00:00Z"));
+    org.assertj.core.api.Assertions.assertThat(config.checkpoints().interval())
+        .isEqualTo(java.time.Duration.ofSeconds(5));
+    org.assertj.core.api.Assertions.assertThat(config.scoring().settings().modelName())
+        .isEqualTo("fraud");
+  }
 
   @Test
   void demoRefusesBadOptionsBeforeStartingAnything() {
