@@ -193,38 +193,12 @@ public record RegistryConfig(
 
   /** A copy with a different retry budget (tests shorten it to observe failures quickly). */
   public RegistryConfig withRetries(int retries, Duration initial, Duration max) {
-    return new RegistryConfig(
-        urls,
-        basicAuthUserInfo,
-        tls,
-        autoRegister,
-        keySubjectNameStrategy,
-        valueSubjectNameStrategy,
-        cacheCapacity,
-        retries,
-        initial,
-        max,
-        requestTimeout,
-        outagePolicy,
-        outageMaxWait);
+    return copy(retries, initial, max, requestTimeout, outagePolicy, outageMaxWait);
   }
 
   /** A copy with another outage policy and maximum wait. */
   public RegistryConfig withOutagePolicy(OutagePolicy policy, Duration maxWait) {
-    return new RegistryConfig(
-        urls,
-        basicAuthUserInfo,
-        tls,
-        autoRegister,
-        keySubjectNameStrategy,
-        valueSubjectNameStrategy,
-        cacheCapacity,
-        maxRetries,
-        initialBackoff,
-        maxBackoff,
-        requestTimeout,
-        policy,
-        maxWait);
+    return copy(maxRetries, initialBackoff, maxBackoff, requestTimeout, policy, maxWait);
   }
 
   @Override
@@ -256,6 +230,17 @@ public record RegistryConfig(
 
   /** A copy with another per-request (and connect) timeout, e.g. short for a start-up check. */
   public RegistryConfig withRequestTimeout(Duration timeout) {
+    return copy(maxRetries, initialBackoff, maxBackoff, timeout, outagePolicy, outageMaxWait);
+  }
+
+  /** A copy with the connection and availability settings replaced, the rest kept. */
+  private RegistryConfig copy(
+      int retries,
+      Duration initial,
+      Duration max,
+      Duration timeout,
+      OutagePolicy policy,
+      Duration maxWait) {
     return new RegistryConfig(
         urls,
         basicAuthUserInfo,
@@ -264,12 +249,12 @@ public record RegistryConfig(
         keySubjectNameStrategy,
         valueSubjectNameStrategy,
         cacheCapacity,
-        maxRetries,
-        initialBackoff,
-        maxBackoff,
+        retries,
+        initial,
+        max,
         timeout,
-        outagePolicy,
-        outageMaxWait);
+        policy,
+        maxWait);
   }
 
   /** The property names {@link #fromProperties} reads. */
