@@ -53,7 +53,8 @@ import picocli.CommandLine.Option;
       BenchFeatures.class,
       BenchOnlineStore.class,
       BenchMonitoring.class,
-      BenchLoop.class
+      BenchLoop.class,
+      BenchPipeline.class
     })
 final class BenchCommand {
 

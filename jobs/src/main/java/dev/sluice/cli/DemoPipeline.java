@@ -84,9 +84,28 @@ final class DemoPipeline {
    */
   static PlatformJob.Config config(
       Names names, String model, String offlineStore, Instant monitorFrom) {
+    return config(
+        names,
+        model,
+        offlineStore,
+        monitorFrom,
+        Duration.ofSeconds(5),
+        RedisSettings.standalone("127.0.0.1", RedisService.PORT));
+  }
+
+  /**
+   * As above, checkpointing every {@code checkpointInterval}, the online store in {@code redis}.
+   */
+  static PlatformJob.Config config(
+      Names names,
+      String model,
+      String offlineStore,
+      Instant monitorFrom,
+      Duration checkpointInterval,
+      RedisSettings redis) {
     RegistryConfig registry = ConnectionOptions.local().registry();
     JobOptions jobOptions = new JobOptions();
-    jobOptions.checkpointInterval = Duration.ofSeconds(5);
+    jobOptions.checkpointInterval = checkpointInterval;
     jobOptions.maxRestarts = 10;
     // EARLIEST: on the first run, nothing the simulator sends before the job is up is skipped;
     // later runs resume from the group's committed offsets.
@@ -116,7 +135,7 @@ final class DemoPipeline {
             KafkaConnectors.StartFrom.EARLIEST,
             FeatureJob.Timing.DEFAULTS,
             FraudFeatures.TerminalRisk.AS_KNOWN,
-            RedisSettings.standalone("127.0.0.1", RedisService.PORT),
+            redis,
             offlineStore,
             true,
             false,

@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ObjLongConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,6 +47,7 @@ public final class KafkaEventSink implements EventSink {
   private final AvroWireSerializer<Label> labelSerializer;
   private final KafkaProducer<byte[], byte[]> producer;
   private volatile Exception sendFailure;
+  private volatile ObjLongConsumer<SimulatedEvent> acknowledged;
 
   public KafkaEventSink(
       String bootstrapServers,
@@ -156,7 +158,21 @@ public final class KafkaEventSink implements EventSink {
           if (exception != null && sendFailure == null) {
             sendFailure = exception;
           }
+          ObjLongConsumer<SimulatedEvent> listener = acknowledged;
+          if (exception == null && listener != null) {
+            listener.accept(event, metadata.timestamp());
+          }
         });
+  }
+
+  /**
+   * Calls {@code listener} on the producer's I/O thread for every event the broker acknowledged,
+   * with the record's timestamp as the broker stored it (on a {@code LogAppendTime} topic, the
+   * moment it was appended: when the event became available to consumers). For benchmarks that time
+   * events end to end; it must be quick.
+   */
+  public void onAcknowledged(ObjLongConsumer<SimulatedEvent> listener) {
+    this.acknowledged = listener;
   }
 
   @Override

@@ -394,6 +394,41 @@ public final class FlinkRestClient {
             : Instant.ofEpochMilli(latest.path("latest_ack_timestamp").asLong()));
   }
 
+  /**
+   * Completed checkpoints' durations and sizes so far.
+   *
+   * @param completed checkpoints completed
+   * @param failed checkpoints failed
+   * @param durationP50Ms median end-to-end duration (trigger to last acknowledgement)
+   * @param durationMaxMs longest end-to-end duration
+   * @param latestStateBytes the latest completed checkpoint's full state size
+   * @param latestCheckpointedBytes what the latest one wrote (incremental checkpoints write less)
+   * @param maxStateBytes the largest full state size of any completed checkpoint
+   */
+  public record CheckpointSummary(
+      long completed,
+      long failed,
+      long durationP50Ms,
+      long durationMaxMs,
+      long latestStateBytes,
+      long latestCheckpointedBytes,
+      long maxStateBytes) {}
+
+  public CheckpointSummary checkpointSummary(String jobId)
+      throws IOException, InterruptedException {
+    JsonNode n = get("/jobs/" + jobId + "/checkpoints");
+    JsonNode summary = n.path("summary");
+    JsonNode latest = n.path("latest").path("completed");
+    return new CheckpointSummary(
+        n.path("counts").path("completed").asLong(),
+        n.path("counts").path("failed").asLong(),
+        summary.path("end_to_end_duration").path("p50").asLong(),
+        summary.path("end_to_end_duration").path("max").asLong(),
+        latest.path("state_size").asLong(),
+        latest.path("checkpointed_size").asLong(),
+        summary.path("state_size").path("max").asLong());
+  }
+
   /** How often the job restarted since it was submitted (metric {@code numRestarts}). */
   public long restarts(String jobId) throws IOException, InterruptedException {
     for (JsonNode metric : get("/jobs/" + jobId + "/metrics?get=numRestarts")) {
