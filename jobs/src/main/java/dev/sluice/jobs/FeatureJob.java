@@ -230,19 +230,39 @@ public final class FeatureJob {
     }
   }
 
-  /** Defines the job on {@code env} (the demo runs it in one job graph with ingest). */
+  /** Defines the job on {@code env}, reading what ingest wrote to the valid topics. */
   public static Attached attach(StreamExecutionEnvironment env, Config c) {
     Decoded<Transaction> transactions =
         decode(env, c.input(), c.transactionsTopic(), Transaction.class, Transaction::getEventTime);
     Decoded<Label> labels =
         decode(env, c.input(), c.labelsTopic(), Label.class, Label::getEventTime);
+    return attach(
+        c,
+        transactions.records(),
+        labels.records(),
+        transactions.deadLetters().union(labels.deadLetters()));
+  }
+
+  /**
+   * Defines the features over streams another stage of the same job hands over (the platform job:
+   * ingest's validated records, timestamped by ingest's sources), instead of reading the topics.
+   * {@code c}'s topics to read are not used.
+   *
+   * @param upstreamDeadLetters records to dead-letter with the features' (e.g. undecodable ones),
+   *     or null
+   */
+  public static Attached attach(
+      Config c,
+      DataStream<Transaction> transactions,
+      DataStream<Label> labels,
+      DataStream<DeadLetter> upstreamDeadLetters) {
     FeatureSet<Transaction> featureSet = c.featureSet();
     OfflineStoreLayout offline =
         c.offlineStore() == null ? null : new OfflineStoreLayout(c.offlineStore());
     FeaturePipeline.Output features =
         FeatureWorkflow.define(
-            transactions.records(),
-            labels.records(),
+            transactions,
+            labels,
             featureSet,
             c.timing().allowedLateness(),
             new FeatureWorkflow.Sinks(
@@ -273,8 +293,8 @@ public final class FeatureJob {
                 // records go to the dead-letter topic like ingest's.
                 KafkaConnectors.deadLetterSink(
                     c.kafka(), c.registry(), c.deadLetterTopic(), c.groupId() + "-dead-letters")),
-            transactions.deadLetters().union(labels.deadLetters()));
-    return new Attached(features, labels.records());
+            upstreamDeadLetters);
+    return new Attached(features, labels);
   }
 
   record Decoded<T>(DataStream<T> records, DataStream<DeadLetter> deadLetters) {}

@@ -145,8 +145,16 @@ public final class IngestJob {
     return env.executeAsync(JOB_NAME);
   }
 
-  /** Defines the job on {@code env} without starting it (the demo adds the feature job to it). */
-  public static void attach(StreamExecutionEnvironment env, Config c) {
+  /**
+   * What ingest accepted, as streams for the stages that follow in the same job (besides going to
+   * the valid topics): timestamped by event time, watermarked by ingest's sources.
+   */
+  public record Valid(DataStream<Transaction> transactions, DataStream<Label> labels) {}
+
+  /**
+   * Defines the job on {@code env} without starting it (the platform job adds the other stages).
+   */
+  public static Valid attach(StreamExecutionEnvironment env, Config c) {
     DataStream<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> transactions =
         env.fromSource(
                 KafkaConnectors.registrySource(
@@ -171,7 +179,7 @@ public final class IngestJob {
                 watermarks(Label::getEventTime, c),
                 "labels-source")
             .uid("labels-source");
-    defineWorkflow(
+    return defineWorkflow(
         transactions,
         labels,
         // Keyed by customer like the inputs, so consumers partitioned by card keep their ordering.
@@ -216,7 +224,7 @@ public final class IngestJob {
   /**
    * The dataflow from timestamped decoded inputs to the three sinks (tests pass collecting sinks).
    */
-  public static void defineWorkflow(
+  public static Valid defineWorkflow(
       DataStream<Either<DeadLetter, Tuple2<SourceRecord, Transaction>>> transactions,
       DataStream<Either<DeadLetter, Tuple2<SourceRecord, Label>>> labels,
       Sink<Transaction> validTransactions,
@@ -253,6 +261,7 @@ public final class IngestJob {
         .sinkTo(deadLetters)
         .uid("dead-letter-sink")
         .name("dead-letter-sink");
+    return new Valid(tx.valid(), lb.valid());
   }
 
   private record Validated<T>(DataStream<T> valid, DataStream<DeadLetter> deadLetters) {}

@@ -19,9 +19,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Every stateful operator, source and sink keeps the uid it has in its own job (ingest's {@code
  * transactions-validator}, the features' {@code feature-pipeline}, {@code scoring}, ...): a
  * savepoint of this job restores into the next version only while those uids stay
- * (PlatformJobUidsITCase holds the list). The stages talk through Kafka topics where they do
- * standalone: ingest writes {@code valid-transactions} exactly once and the features read it back
- * (read_committed), so this job and the separate jobs behave alike.
+ * (PlatformJobUidsITCase holds the list).
+ *
+ * <p>Ingest hands what it accepted to the features inside the job. It still writes {@code
+ * valid-transactions} and {@code valid-labels} exactly once for other consumers, but the features
+ * do not read them back: a read_committed read sees a record only after the checkpoint that commits
+ * it, which put a checkpoint interval (seconds) between every event and its prediction, and
+ * decoding the records a second time cost CPU. The features see the same records either way;
+ * Flink's watermarks now follow ingest's sources directly, so the two ingest subtasks cannot drift
+ * apart in event time behind a shared topic partition.
  */
 public final class PlatformJob {
   public static final String JOB_NAME = "sluice platform";
@@ -89,8 +95,9 @@ public final class PlatformJob {
 
   /** Defines the whole job on {@code env} without starting it. */
   public static void attach(StreamExecutionEnvironment env, Config c, ScorerFactory scorers) {
-    IngestJob.attach(env, c.ingest());
-    FeatureJob.Attached attached = FeatureJob.attach(env, c.features());
+    IngestJob.Valid valid = IngestJob.attach(env, c.ingest());
+    FeatureJob.Attached attached =
+        FeatureJob.attach(c.features(), valid.transactions(), valid.labels(), null);
     ScoringWorkflow.Scored scored =
         ScoringWorkflow.attach(attached.featureRows(), c.scoring(), scorers);
     MonitoringWorkflow.monitor(
