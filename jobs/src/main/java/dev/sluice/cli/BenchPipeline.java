@@ -180,6 +180,35 @@ final class BenchPipeline implements Callable<Integer> {
       description = "Where the table goes too (default: var/bench/pipeline-<time>.txt).")
   Path out;
 
+  @Option(
+      names = "--warm-up",
+      converter = DurationConverter.class,
+      defaultValue = "90s",
+      description =
+          "Run the platform job this long first, unmeasured, on topics of its own, so that the JIT has compiled the hot code before anything is timed (default: ${DEFAULT-VALUE}; 0s to skip).")
+  Duration warmUp;
+
+  /** How long a pre-loaded run may take: {@link #duration}, or {@link #warmUp} while warming up. */
+  private Duration runLength;
+
+  /**
+   * The platform job over pre-loaded topics of its own for {@link #warmUp}, reported but left out
+   * of the table: in a cold JVM the JIT compilers took more CPU than the job (100 s of compilation
+   * in a 90 s run on 2 cores).
+   */
+  private void warmUp(String stamp, Path work) throws Exception {
+    DemoPipeline.Names names = new DemoPipeline.Names("bench-pipe-" + stamp + "-warm");
+    createTopics(names);
+    try {
+      Preload preload = preload(names);
+      runLength = warmUp;
+      platformPreloaded("warm-up", names, preload, work);
+    } finally {
+      runLength = duration;
+      deleteTopics(names);
+    }
+  }
+
   private static final List<String> RUNS = List.of("passthrough", "preloaded", "max-rate", "paced");
 
   private final StringBuilder report = new StringBuilder();
@@ -223,6 +252,10 @@ final class BenchPipeline implements Callable<Integer> {
         parallelism,
         DurationConverter.format(checkpointInterval));
     List<Result> results = new ArrayList<>();
+    runLength = duration;
+    if (!warmUp.isZero()) {
+      warmUp(stamp, work);
+    }
     DemoPipeline.Names preloadedNames = new DemoPipeline.Names("bench-pipe-" + stamp + "-pre");
     try {
       if (runs.contains("passthrough") || runs.contains("preloaded")) {
@@ -238,7 +271,7 @@ final class BenchPipeline implements Callable<Integer> {
           results.add(three.get(1));
         }
         if (runs.contains("preloaded")) {
-          results.add(platformPreloaded(preloadedNames, preload, work));
+          results.add(platformPreloaded("preloaded", preloadedNames, preload, work));
         }
       }
       double maxRate = 0;
@@ -327,14 +360,14 @@ final class BenchPipeline implements Callable<Integer> {
     }
   }
 
-  private Result platformPreloaded(DemoPipeline.Names names, Preload preload, Path work)
-      throws Exception {
-    StreamExecutionEnvironment env = environment(work, "preloaded");
+  private Result platformPreloaded(
+      String what, DemoPipeline.Names names, Preload preload, Path work) throws Exception {
+    StreamExecutionEnvironment env = environment(work, what);
     return timed(
-        "preloaded",
+        what,
         env,
         null,
-        config(names, work, "preloaded"),
+        config(names, work, what),
         new Watch(
             names.topic(Topics.PREDICTIONS),
             preload.transactions(),
@@ -406,7 +439,7 @@ final class BenchPipeline implements Callable<Integer> {
     System.out.printf("%n== %s ==%n", what);
     Sampler sampler = new Sampler();
     jdk.jfr.Recording recording = null;
-    if (jfr && platform != null) {
+    if (jfr && platform != null && !what.equals("warm-up")) {
       recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
       recording.start();
     }
@@ -505,7 +538,7 @@ final class BenchPipeline implements Callable<Integer> {
 
   private void awaitDone(Watch watch, long start, Sampler sampler) throws InterruptedException {
     long stallLimit = Math.max(30_000_000_000L, 3 * checkpointInterval.toNanos());
-    long deadline = start + duration.toNanos();
+    long deadline = start + runLength.toNanos();
     while (System.nanoTime() < deadline) {
       Thread.sleep(200);
       sampler.sample();
@@ -523,7 +556,7 @@ final class BenchPipeline implements Callable<Integer> {
     }
     System.out.printf(
         "  stopped after %s: %,d of %,d outputs written%n",
-        DurationConverter.format(duration), watch.seen.get(), watch.expected);
+        DurationConverter.format(runLength), watch.seen.get(), watch.expected);
   }
 
   private static void awaitRunning(FlinkRestClient rest, String jobId) throws Exception {
