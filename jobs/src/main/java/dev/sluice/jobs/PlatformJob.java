@@ -95,6 +95,12 @@ public final class PlatformJob {
 
   /** Defines the whole job on {@code env} without starting it. */
   public static void attach(StreamExecutionEnvironment env, Config c, ScorerFactory scorers) {
+    // Chained operators hand records on without a defensive copy. Without this, Flink deep-copies
+    // every Avro record and tuple between chained operators (12% of the job's CPU samples in a JFR
+    // profile of bench pipeline). Safe here: no function of the job modifies its input or keeps a
+    // reference to it across calls (buffering operators, e.g. scoring's micro-batches, the online
+    // store's writer, receive their records over the network or from sources, which make new ones).
+    env.getConfig().enableObjectReuse();
     IngestJob.Valid valid = IngestJob.attach(env, c.ingest());
     FeatureJob.Attached attached =
         FeatureJob.attach(c.features(), valid.transactions(), valid.labels(), null);
