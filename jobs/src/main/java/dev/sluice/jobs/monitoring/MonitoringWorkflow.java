@@ -10,7 +10,9 @@ import dev.sluice.avro.models.RegistryEvent;
 import dev.sluice.jobs.KafkaConnectors;
 import dev.sluice.operators.monitoring.DriftMonitorFunction;
 import dev.sluice.operators.monitoring.DriftSettings;
+import dev.sluice.operators.monitoring.MonitoredBatch;
 import dev.sluice.operators.monitoring.MonitoredValue;
+import dev.sluice.operators.monitoring.MonitoredValueBundler;
 import dev.sluice.operators.monitoring.NoEventTime;
 import dev.sluice.operators.monitoring.alarms.AlarmFunction;
 import dev.sluice.operators.monitoring.alarms.AlarmRules;
@@ -188,6 +190,13 @@ public final class MonitoringWorkflow {
    * Adds drift monitoring: every feature of the rows, the decisions' scores and the labels, per
    * event-time window, against the champion's reference profile ({@link DriftMonitorFunction}).
    *
+   * <p>Each of the three value streams is bundled ({@link MonitoredValueBundler}: per variable and
+   * window, flushed at each watermark and checkpoint) in the operator chain that produces it, so
+   * that the values cross the network and reach the monitor's keyed state in batches, not one by
+   * one (about 15 feature values per transaction). One bundler per stream rather than one after
+   * their union: an operator with several inputs is not chained, and the values would again be
+   * serialized one by one on the way to it.
+   *
    * @param registryEvents the registry's log (e.g. {@link
    *     dev.sluice.jobs.scoring.ScoringWorkflow.Scored#registryEvents()})
    */
@@ -198,8 +207,12 @@ public final class MonitoringWorkflow {
       DataStream<RegistryEvent> registryEvents,
       DriftSettings settings) {
     TypeInformation<MonitoredValue> type = TypeInformation.of(MonitoredValue.class);
+    TypeInformation<MonitoredBatch> batchType = TypeInformation.of(MonitoredBatch.class);
+    // Large enough that the monitor's state access is amortized (a sketch read and write costs
+    // about 100 sketch updates), small enough that a batch (4 KB of doubles) is a modest record.
+    int batchSize = 512;
     Set<String> ignored = settings.ignored();
-    DataStream<MonitoredValue> values =
+    DataStream<MonitoredBatch> features =
         rows.flatMap(
                 (FeatureRow row, Collector<MonitoredValue> out) -> {
                   for (MonitoredValue v : MonitoredValue.of(row)) {
@@ -211,20 +224,37 @@ public final class MonitoringWorkflow {
                 type)
             .uid("drift-feature-values")
             .name("drift-feature-values")
-            .union(
-                predictions
-                    .filter(p -> !p.getShadow())
-                    .uid("drift-decisions")
-                    .name("drift-decisions")
-                    .map(MonitoredValue::score, type)
-                    .uid("drift-score-values")
-                    .name("drift-score-values"),
-                labels
-                    .map(MonitoredValue::label, type)
-                    .uid("drift-label-values")
-                    .name("drift-label-values"));
-    return values
-        .keyBy(v -> v.subject)
+            .transform(
+                "drift-feature-bundles",
+                batchType,
+                new MonitoredValueBundler(settings.window(), batchSize))
+            .uid("drift-feature-bundles");
+    DataStream<MonitoredBatch> scores =
+        predictions
+            .filter(p -> !p.getShadow())
+            .uid("drift-decisions")
+            .name("drift-decisions")
+            .map(MonitoredValue::score, type)
+            .uid("drift-score-values")
+            .name("drift-score-values")
+            .transform(
+                "drift-score-bundles",
+                batchType,
+                new MonitoredValueBundler(settings.window(), batchSize))
+            .uid("drift-score-bundles");
+    DataStream<MonitoredBatch> labelValues =
+        labels
+            .map(MonitoredValue::label, type)
+            .uid("drift-label-values")
+            .name("drift-label-values")
+            .transform(
+                "drift-label-bundles",
+                batchType,
+                new MonitoredValueBundler(settings.window(), batchSize))
+            .uid("drift-label-bundles");
+    return features
+        .union(scores, labelValues)
+        .keyBy(b -> b.subject)
         .connect(
             registryEvents
                 // The log has no event time: it must not hold back the windows' watermark.

@@ -13,6 +13,9 @@ import dev.sluice.state.models.RegistryEventCodec;
 import dev.sluice.state.models.RegistryState;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,7 +34,7 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 
 /**
- * Windowed drift of one monitored variable (keyed by {@link MonitoredValue#subject}) against the
+ * Windowed drift of one monitored variable (keyed by {@link MonitoredBatch#subject}) against the
  * reference profile of the model's champion, which it learns from the registry's log (broadcast).
  *
  * <p>Per key and tumbling event-time window it keeps one bounded {@link WindowSketch} (about 1.7 KB
@@ -42,15 +45,24 @@ import org.apache.flink.util.Collector;
  * drifted below {@code minCount} values) and emits a {@link DriftResult}; the window's state is
  * then cleared. Values for a window already evaluated, for a subject the reference does not
  * profile, or before any champion exists are counted ({@code drift-late}, {@code drift-unprofiled},
- * {@code drift-no-model}) and dropped.
+ * {@code drift-no-model}; per value, not per batch) and dropped.
+ *
+ * <p>Input: {@link MonitoredBatch}es, values of one variable in one window, from {@link
+ * MonitoredValueBundler} upstream of the keyBy, not single values. With the sketch in RocksDB, a
+ * value used to cost a read and a write of the whole serialized sketch (about 800 ns and two JNI
+ * calls, for a 9 ns sketch update) and a champion lookup; a batch pays these once for all its
+ * values. The results do not depend on how values are batched: the sketch sees the values in the
+ * same order, and the bundler emits what it holds before it forwards a watermark, so a value that
+ * was not behind its own input's watermark is not late here because it waited in a batch.
  *
  * <p>State: per key, {@code drift-sketches} (window start -> sketch), {@code drift-versions}
- * (window start -> reference version) and {@code drift-waiting}; broadcast, {@code
- * drift-registry-log} (the applied registry log, from which each task rebuilds the model's state
- * after a restore).
+ * (window start -> reference version) and {@code drift-waiting} (values that came before any
+ * champion, still one {@link MonitoredValue} per value so that savepoints from before batching
+ * restore); broadcast, {@code drift-registry-log} (the applied registry log, from which each task
+ * rebuilds the model's state after a restore).
  */
 public final class DriftMonitorFunction
-    extends KeyedBroadcastProcessFunction<String, MonitoredValue, RegistryEvent, DriftResult> {
+    extends KeyedBroadcastProcessFunction<String, MonitoredBatch, RegistryEvent, DriftResult> {
   private static final long serialVersionUID = 1L;
 
   /** The broadcast state holding the applied registry log. */
@@ -103,7 +115,7 @@ public final class DriftMonitorFunction
     unprofiled = group.counter("drift-unprofiled");
     noModel = group.counter("drift-no-model");
     results = group.counter("drift-results");
-    gauges = new java.util.HashMap<>();
+    gauges = new HashMap<>();
   }
 
   @Override
@@ -117,13 +129,15 @@ public final class DriftMonitorFunction
   }
 
   @Override
-  public void processElement(MonitoredValue value, ReadOnlyContext ctx, Collector<DriftResult> out)
+  public void processElement(MonitoredBatch batch, ReadOnlyContext ctx, Collector<DriftResult> out)
       throws Exception {
-    long time = ctx.timestamp() != null ? ctx.timestamp() : value.time;
+    // Every value of a batch is in the window of its timestamp (MonitoredValueBundler).
+    long time = ctx.timestamp() != null ? ctx.timestamp() : batch.time;
     long start = Math.floorDiv(time, window) * window;
     long end = start + window;
+    double[] values = batch.values;
     if (ctx.timerService().currentWatermark() >= end - 1 + lateness) {
-      late.inc();
+      late.inc(values.length);
       return;
     }
     ModelVersion champion =
@@ -131,36 +145,53 @@ public final class DriftMonitorFunction
             .resolve(settings.modelName(), RegistryState.CHAMPION)
             .orElse(null);
     if (champion == null) {
-      // The registry's log may still be on its way (a job starting): wait, bounded.
-      if (waitingCount >= MAX_WAITING) {
-        noModel.inc();
+      // The registry's log may still be on its way (a job starting): wait, bounded. One entry per
+      // value, as before batches, so that savepoints holding waiting values stay readable.
+      int room = (int) Math.max(0, Math.min(values.length, MAX_WAITING - waitingCount));
+      noModel.inc(values.length - room);
+      if (room == 0) {
         return;
       }
-      waiting.add(new MonitoredValue(value.subject, value.value, time));
-      waitingCount++;
+      List<MonitoredValue> wait = new ArrayList<>(room);
+      for (int i = 0; i < room; i++) {
+        wait.add(new MonitoredValue(batch.subject, values[i], time));
+      }
+      waiting.addAll(wait);
+      waitingCount += room;
       ctx.timerService().registerEventTimeTimer(end - 1 + lateness);
       return;
     }
     // Values that waited for the champion join their windows when the first of them closes.
-    add(champion, ctx.getCurrentKey(), start, value.value, ctx);
+    add(champion, ctx.getCurrentKey(), start, values, values.length, ctx);
   }
 
-  /** Adds a value to its window's sketch, creating it on the champion's reference. */
+  /**
+   * Adds the first {@code n} of {@code values} (all in the window starting at {@code start}) to the
+   * window's sketch, creating it on the champion's reference: one read and one write of the sketch
+   * for all of them.
+   */
   private void add(
-      ModelVersion champion, String subject, long start, double value, ReadOnlyContext ctx)
+      ModelVersion champion,
+      String subject,
+      long start,
+      double[] values,
+      int n,
+      ReadOnlyContext ctx)
       throws Exception {
     WindowSketch sketch = sketches.get(start);
     if (sketch == null) {
       DistributionProfile profile = profile(champion, subject);
       if (profile == null) {
-        unprofiled.inc();
+        unprofiled.inc(n);
         return;
       }
       sketch = WindowSketch.forReference(profile);
       versions.put(start, champion.getVersion());
       ctx.timerService().registerEventTimeTimer(start + window - 1 + lateness);
     }
-    sketch.add(value);
+    for (int i = 0; i < n; i++) {
+      sketch.add(values[i]);
+    }
     sketches.put(start, sketch);
   }
 
@@ -170,13 +201,27 @@ public final class DriftMonitorFunction
     if (!waiting.get().iterator().hasNext()) {
       return;
     }
+    // Grouped by window, in arrival order within each, so that each sketch is read and written
+    // once (up to MAX_WAITING values may have waited).
+    Map<Long, double[]> groups = new LinkedHashMap<>();
+    Map<Long, Integer> sizes = new HashMap<>();
     for (MonitoredValue v : waiting.get()) {
       long start = Math.floorDiv(v.time, window) * window;
       if (watermark >= start + window - 1 + lateness) {
         late.inc();
-      } else {
-        add(champion, subject, start, v.value, ctx);
+        continue;
       }
+      double[] group = groups.get(start);
+      int size = sizes.getOrDefault(start, 0);
+      if (group == null || size == group.length) {
+        group = group == null ? new double[16] : Arrays.copyOf(group, 2 * size);
+        groups.put(start, group);
+      }
+      group[size] = v.value;
+      sizes.put(start, size + 1);
+    }
+    for (Map.Entry<Long, double[]> group : groups.entrySet()) {
+      add(champion, subject, group.getKey(), group.getValue(), sizes.get(group.getKey()), ctx);
     }
     waiting.clear();
     waitingCount = 0;

@@ -19,31 +19,40 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The drift monitor against a champion's reference profile of a standard normal feature {@code f0}
  * and a 0/1 feature {@code f1} (20% ones): a day from the same distributions is not drifted, a day
  * with f0 shifted by one standard deviation (Wasserstein distance 1 exactly, analytically) and f1
- * at 60% ones is.
+ * at 60% ones is. Every scenario runs with one value per batch and with batches as large as the
+ * job's ({@link MonitoredValueBundler}): how values are bundled must not change any result.
  */
 class DriftMonitorFunctionTest {
+
   private static final long DAY = Duration.ofDays(1).toMillis();
   private static final long T0 = Instant.parse("2018-05-01T00:00:00Z").toEpochMilli();
   private static final String MODEL = "fraud";
 
   private final SplittableRandom random = new SplittableRandom(11);
 
-  private KeyedBroadcastOperatorTestHarness<String, MonitoredValue, RegistryEvent, DriftResult>
+  /** The most values {@link #feed} puts in one batch. */
+  private int batchSize = 1;
+
+  private KeyedBroadcastOperatorTestHarness<String, MonitoredBatch, RegistryEvent, DriftResult>
       harness(DriftSettings settings) throws Exception {
     return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
         new DriftMonitorFunction(settings),
-        v -> v.subject,
+        b -> b.subject,
         Types.STRING,
         DriftMonitorFunction.REGISTRY_LOG);
   }
 
-  @Test
-  void aShiftedDayDriftsAndAnUnchangedOneDoesNot() throws Exception {
+  @ParameterizedTest(name = "batches of {0}")
+  @ValueSource(ints = {1, 37, 512}) // one value per batch, uneven splits, the job's size
+  void aShiftedDayDriftsAndAnUnchangedOneDoesNot(int batchSize) throws Exception {
+    this.batchSize = batchSize;
     var harness = harness(DriftSettings.defaults(MODEL));
     registerChampion(harness);
     feed(harness, "f0", T0, 3_000, random::nextGaussian);
@@ -71,8 +80,10 @@ class DriftMonitorFunctionTest {
     assertThat(harness.numEventTimeTimers()).as("every window evaluated").isZero();
   }
 
-  @Test
-  void valuesThatCameBeforeTheChampionJoinTheirWindow() throws Exception {
+  @ParameterizedTest(name = "batches of {0}")
+  @ValueSource(ints = {1, 37, 512}) // one value per batch, uneven splits, the job's size
+  void valuesThatCameBeforeTheChampionJoinTheirWindow(int batchSize) throws Exception {
+    this.batchSize = batchSize;
     var harness = harness(DriftSettings.defaults(MODEL));
     feed(harness, "f0", T0, 1_000, () -> 1 + random.nextGaussian());
     registerChampion(harness);
@@ -88,8 +99,10 @@ class DriftMonitorFunctionTest {
             });
   }
 
-  @Test
-  void smallWindowsAndWarmUpWindowsAreNotFlagged() throws Exception {
+  @ParameterizedTest(name = "batches of {0}")
+  @ValueSource(ints = {1, 37, 512}) // one value per batch, uneven splits, the job's size
+  void smallWindowsAndWarmUpWindowsAreNotFlagged(int batchSize) throws Exception {
+    this.batchSize = batchSize;
     var harness =
         harness(DriftSettings.defaults(MODEL).withMonitorFrom(Instant.ofEpochMilli(T0 + DAY)));
     registerChampion(harness);
@@ -108,8 +121,10 @@ class DriftMonitorFunctionTest {
             });
   }
 
-  @Test
-  void theRegistryAndOpenWindowsSurviveARestore() throws Exception {
+  @ParameterizedTest(name = "batches of {0}")
+  @ValueSource(ints = {1, 37, 512}) // one value per batch, uneven splits, the job's size
+  void theRegistryAndOpenWindowsSurviveARestore(int batchSize) throws Exception {
+    this.batchSize = batchSize;
     var harness = harness(DriftSettings.defaults(MODEL));
     registerChampion(harness);
     feed(harness, "f0", T0, 1_500, () -> 1 + random.nextGaussian());
@@ -117,11 +132,11 @@ class DriftMonitorFunctionTest {
     harness.close();
 
     var restored =
-        new KeyedBroadcastOperatorTestHarness<String, MonitoredValue, RegistryEvent, DriftResult>(
+        new KeyedBroadcastOperatorTestHarness<String, MonitoredBatch, RegistryEvent, DriftResult>(
             new CoBroadcastWithKeyedOperator<>(
                 new DriftMonitorFunction(DriftSettings.defaults(MODEL)),
                 List.of(DriftMonitorFunction.REGISTRY_LOG)),
-            v -> v.subject,
+            b -> b.subject,
             Types.STRING,
             1,
             1,
@@ -140,23 +155,113 @@ class DriftMonitorFunctionTest {
             });
   }
 
+  @Test
+  void theResultsDoNotDependOnHowTheValuesAreBatched() throws Exception {
+    // Values before the champion (waiting), both days of both features, an unprofiled subject,
+    // and values that come after their window closed (late): every path of the monitor.
+    List<MonitoredValue> beforeChampion = values("f0", T0, 500, () -> 1 + random.nextGaussian());
+    List<MonitoredValue> days = new ArrayList<>();
+    days.addAll(values("f0", T0, 2_000, random::nextGaussian));
+    days.addAll(values("f1", T0, 2_000, () -> random.nextDouble() < 0.2 ? 1 : 0));
+    days.addAll(values("not-profiled", T0, 10, () -> 1));
+    days.addAll(values("f0", T0 + DAY, 2_000, () -> 1 + random.nextGaussian()));
+    days.addAll(values("f1", T0 + DAY, 2_000, () -> random.nextDouble() < 0.6 ? 1 : 0));
+    List<MonitoredValue> afterFirstDay = new ArrayList<>();
+    afterFirstDay.addAll(values("f0", T0, 300, () -> 9)); // late: would move the mean a lot
+    afterFirstDay.addAll(values("f0", T0 + DAY, 300, random::nextGaussian));
+    List<RegistryEvent> log = MonitoringFixtures.champion(random);
+
+    List<List<DriftResult>> runs = new ArrayList<>();
+    for (int size : new int[] {1, 7, 512, 10_000}) {
+      var h = harness(DriftSettings.defaults(MODEL));
+      feed(h, beforeChampion, size);
+      h.processBroadcastElement(log.get(0), 0);
+      h.processBroadcastWatermark(Long.MAX_VALUE);
+      h.processBroadcastElement(log.get(1), 0);
+      feed(h, days, size);
+      h.processWatermark(new Watermark(T0 + DAY + Duration.ofHours(2).toMillis()));
+      feed(h, afterFirstDay, size);
+      h.processWatermark(new Watermark(T0 + 3 * DAY));
+      List<DriftResult> results = results(h);
+      // The emission's processing time is the only field that may differ.
+      results.forEach(r -> r.setEmittedAt(Instant.EPOCH));
+      runs.add(results);
+      h.close();
+    }
+
+    assertThat(runs.get(0)).hasSize(4);
+    assertThat(find(runs.get(0), "f0", 0).getCount())
+        .as("waited and on time, not late")
+        .isEqualTo(2_500);
+    assertThat(find(runs.get(0), "f0", 1).getCount()).isEqualTo(2_300);
+    for (List<DriftResult> run : runs.subList(1, runs.size())) {
+      assertThat(run).isEqualTo(runs.get(0));
+    }
+  }
+
   // --- fixtures ---
 
+  /** {@code n} values of a subject spread over a day. */
+  private static List<MonitoredValue> values(
+      String subject, long dayStart, int n, DoubleSupplier values) {
+    List<MonitoredValue> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new MonitoredValue(subject, values.getAsDouble(), dayStart + (long) i * (DAY / n)));
+    }
+    return out;
+  }
+
+  /**
+   * Feeds {@code n} values spread over a day, in batches of at most {@link #batchSize} as the
+   * bundler makes them: consecutive values, stamped with the latest one's time.
+   */
   private void feed(
-      KeyedBroadcastOperatorTestHarness<String, MonitoredValue, RegistryEvent, DriftResult> h,
+      KeyedBroadcastOperatorTestHarness<String, MonitoredBatch, RegistryEvent, DriftResult> h,
       String subject,
       long dayStart,
       int n,
       DoubleSupplier values)
       throws Exception {
+    List<MonitoredValue> day = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       long time = dayStart + (long) i * (DAY / n);
-      h.processElement(new MonitoredValue(subject, values.getAsDouble(), time), time);
+      day.add(new MonitoredValue(subject, values.getAsDouble(), time));
+    }
+    feed(h, day, batchSize);
+  }
+
+  /**
+   * Feeds values in batches of at most {@code size} consecutive values of the same subject and day
+   * (a batch never spans windows), each stamped with its latest value's time.
+   */
+  private static void feed(
+      KeyedBroadcastOperatorTestHarness<String, MonitoredBatch, RegistryEvent, DriftResult> h,
+      List<MonitoredValue> values,
+      int size)
+      throws Exception {
+    int from = 0;
+    while (from < values.size()) {
+      MonitoredValue first = values.get(from);
+      int to = from + 1;
+      while (to < values.size()
+          && to - from < size
+          && values.get(to).subject.equals(first.subject)
+          && Math.floorDiv(values.get(to).time, DAY) == Math.floorDiv(first.time, DAY)) {
+        to++;
+      }
+      double[] batch = new double[to - from];
+      long time = Long.MIN_VALUE;
+      for (int i = from; i < to; i++) {
+        batch[i - from] = values.get(i).value;
+        time = Math.max(time, values.get(i).time);
+      }
+      h.processElement(new MonitoredBatch(first.subject, time, batch), time);
+      from = to;
     }
   }
 
   private static List<DriftResult> results(
-      KeyedBroadcastOperatorTestHarness<String, MonitoredValue, RegistryEvent, DriftResult> h) {
+      KeyedBroadcastOperatorTestHarness<String, MonitoredBatch, RegistryEvent, DriftResult> h) {
     List<DriftResult> out = new ArrayList<>();
     for (Object o : h.getOutput()) {
       if (o instanceof StreamRecord<?> r) {
@@ -175,7 +280,7 @@ class DriftMonitorFunctionTest {
   }
 
   private void registerChampion(
-      KeyedBroadcastOperatorTestHarness<String, MonitoredValue, RegistryEvent, DriftResult> h)
+      KeyedBroadcastOperatorTestHarness<String, MonitoredBatch, RegistryEvent, DriftResult> h)
       throws Exception {
     List<RegistryEvent> log = MonitoringFixtures.champion(random);
     h.processBroadcastElement(log.get(0), 0);
