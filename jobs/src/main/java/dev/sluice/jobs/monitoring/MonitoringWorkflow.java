@@ -207,51 +207,41 @@ public final class MonitoringWorkflow {
       DataStream<RegistryEvent> registryEvents,
       DriftSettings settings) {
     TypeInformation<MonitoredValue> type = TypeInformation.of(MonitoredValue.class);
-    TypeInformation<MonitoredBatch> batchType = TypeInformation.of(MonitoredBatch.class);
-    // Large enough that the monitor's state access is amortized (a sketch read and write costs
-    // about 100 sketch updates), small enough that a batch (4 KB of doubles) is a modest record.
-    int batchSize = 512;
     Set<String> ignored = settings.ignored();
     DataStream<MonitoredBatch> features =
-        rows.flatMap(
-                (FeatureRow row, Collector<MonitoredValue> out) -> {
-                  for (MonitoredValue v : MonitoredValue.of(row)) {
-                    if (!ignored.contains(v.subject)) {
-                      out.collect(v);
-                    }
-                  }
-                },
-                type)
-            .uid("drift-feature-values")
-            .name("drift-feature-values")
-            .transform(
-                "drift-feature-bundles",
-                batchType,
-                new MonitoredValueBundler(settings.window(), batchSize))
-            .uid("drift-feature-bundles");
+        bundled(
+            rows.flatMap(
+                    (FeatureRow row, Collector<MonitoredValue> out) -> {
+                      for (MonitoredValue v : MonitoredValue.of(row)) {
+                        if (!ignored.contains(v.subject)) {
+                          out.collect(v);
+                        }
+                      }
+                    },
+                    type)
+                .uid("drift-feature-values")
+                .name("drift-feature-values"),
+            "drift-feature-bundles",
+            settings);
     DataStream<MonitoredBatch> scores =
-        predictions
-            .filter(p -> !p.getShadow())
-            .uid("drift-decisions")
-            .name("drift-decisions")
-            .map(MonitoredValue::score, type)
-            .uid("drift-score-values")
-            .name("drift-score-values")
-            .transform(
-                "drift-score-bundles",
-                batchType,
-                new MonitoredValueBundler(settings.window(), batchSize))
-            .uid("drift-score-bundles");
+        bundled(
+            predictions
+                .filter(p -> !p.getShadow())
+                .uid("drift-decisions")
+                .name("drift-decisions")
+                .map(MonitoredValue::score, type)
+                .uid("drift-score-values")
+                .name("drift-score-values"),
+            "drift-score-bundles",
+            settings);
     DataStream<MonitoredBatch> labelValues =
-        labels
-            .map(MonitoredValue::label, type)
-            .uid("drift-label-values")
-            .name("drift-label-values")
-            .transform(
-                "drift-label-bundles",
-                batchType,
-                new MonitoredValueBundler(settings.window(), batchSize))
-            .uid("drift-label-bundles");
+        bundled(
+            labels
+                .map(MonitoredValue::label, type)
+                .uid("drift-label-values")
+                .name("drift-label-values"),
+            "drift-label-bundles",
+            settings);
     return features
         .union(scores, labelValues)
         .keyBy(b -> b.subject)
@@ -266,6 +256,23 @@ public final class MonitoringWorkflow {
         .process(new DriftMonitorFunction(settings), new AvroTypeInfo<>(DriftResult.class))
         .uid("drift-windows")
         .name("drift-windows");
+  }
+
+  /**
+   * Large enough that the monitor's state access is amortized (a sketch read and write costs about
+   * 100 sketch updates), small enough that a batch (4 KB of doubles) is a modest record.
+   */
+  private static final int DRIFT_BATCH = 512;
+
+  /** {@code values} through a {@link MonitoredValueBundler} chained to them, as {@code uid}. */
+  private static DataStream<MonitoredBatch> bundled(
+      DataStream<MonitoredValue> values, String uid, DriftSettings settings) {
+    return values
+        .transform(
+            uid,
+            TypeInformation.of(MonitoredBatch.class),
+            new MonitoredValueBundler(settings.window(), DRIFT_BATCH))
+        .uid(uid);
   }
 
   /**
