@@ -47,7 +47,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
@@ -157,24 +156,14 @@ final class BenchLoop implements Callable<Integer> {
     String model = "loop-" + stamp;
     DemoPipeline.Names names = new DemoPipeline.Names("bench-" + model);
     ConnectionOptions connection = ConnectionOptions.local();
-    Map<String, Object> adminProps =
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaService.BOOTSTRAP);
-    try (Admin admin = Admin.create(adminProps)) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (Topics.Spec s : names.specs()) {
-        topics.add(new NewTopic(s.name(), s.partitions(), (short) 1).configs(s.configs()));
-      }
-      admin.createTopics(topics).all().get();
-    }
+    names.createTopics();
     Path dir = Project.home().resolve("var/bench").resolve(model);
     Files.createDirectories(dir);
     try {
       return run(simulation, policy, model, names, connection, dir);
     } finally {
       if (!keepTopics) {
-        try (Admin admin = Admin.create(adminProps)) {
-          admin.deleteTopics(names.specs().stream().map(Topics.Spec::name).toList()).all().get();
-        }
+        names.deleteTopics();
       }
     }
   }

@@ -306,7 +306,8 @@ final class BenchMonitoring implements Callable<Integer> {
     return new Run((System.nanoTime() - start) / 1e9, (processCpuNanos() - cpu) / 1e9);
   }
 
-  private static long processCpuNanos() {
+  /** CPU time of this process so far (all threads, JVM and native). */
+  static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }

@@ -6,6 +6,7 @@ import dev.sluice.cli.infra.KafkaService;
 import dev.sluice.cli.infra.LocalInfra;
 import dev.sluice.cli.infra.RedisService;
 import dev.sluice.jobs.FlinkEnvironments;
+import dev.sluice.jobs.KafkaConnectors;
 import dev.sluice.jobs.PlatformJob;
 import dev.sluice.jobs.Topics;
 import dev.sluice.jobs.features.FraudFeatures;
@@ -198,7 +199,7 @@ final class BenchPipeline implements Callable<Integer> {
    */
   private void warmUp(String stamp, Path work) throws Exception {
     DemoPipeline.Names names = new DemoPipeline.Names("bench-pipe-" + stamp + "-warm");
-    createTopics(names);
+    names.createTopics();
     try {
       Preload preload = preload(names);
       runLength = warmUp;
@@ -259,7 +260,7 @@ final class BenchPipeline implements Callable<Integer> {
     DemoPipeline.Names preloadedNames = new DemoPipeline.Names("bench-pipe-" + stamp + "-pre");
     try {
       if (runs.contains("passthrough") || runs.contains("preloaded")) {
-        createTopics(preloadedNames);
+        preloadedNames.createTopics();
         Preload preload = preload(preloadedNames);
         if (runs.contains("passthrough")) {
           // Three times: a run of a few seconds is noisy; the median goes in the table.
@@ -340,7 +341,7 @@ final class BenchPipeline implements Callable<Integer> {
                       (r, context, timestamp) -> new ProducerRecord<>(output, r.f0, r.f1))
               .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
               .setTransactionalIdPrefix(output)
-              .setProperty("transaction.timeout.ms", "900000")
+              .setProperty("transaction.timeout.ms", KafkaConnectors.TRANSACTION_TIMEOUT_MS)
               .build();
       env.fromSource(source, WatermarkStrategy.noWatermarks(), "passthrough-source")
           .uid("passthrough-source")
@@ -384,7 +385,7 @@ final class BenchPipeline implements Callable<Integer> {
   private Result platformLive(String what, double offered, String prefix, Path work)
       throws Exception {
     DemoPipeline.Names names = new DemoPipeline.Names(prefix);
-    createTopics(names);
+    names.createTopics();
     try {
       StreamExecutionEnvironment env = environment(work, what);
       Live live = new Live(names, offered);
@@ -905,7 +906,7 @@ final class BenchPipeline implements Callable<Integer> {
           base.put(id, cpu);
         }
       }
-      processBase = processCpuNanos();
+      processBase = BenchMonitoring.processCpuNanos();
       gcBase = gcMillis();
       jitBase = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
@@ -919,7 +920,7 @@ final class BenchPipeline implements Callable<Integer> {
     }
 
     synchronized Cpu stop() {
-      long process = processCpuNanos() - processBase;
+      long process = BenchMonitoring.processCpuNanos() - processBase;
       for (var info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
         if (info == null) {
           continue;
@@ -1033,11 +1034,6 @@ final class BenchPipeline implements Callable<Integer> {
           processNanos - threadNanos);
       return stages;
     }
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
   }
 
   /** Heap and resident memory, sampled while a run goes. */
@@ -1264,16 +1260,6 @@ final class BenchPipeline implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------------
   // Topics and keys
 
-  private static void createTopics(DemoPipeline.Names names) throws Exception {
-    try (Admin admin = admin()) {
-      List<NewTopic> topics = new ArrayList<>();
-      for (Topics.Spec s : names.specs()) {
-        topics.add(new NewTopic(s.name(), s.partitions(), (short) 1).configs(s.configs()));
-      }
-      admin.createTopics(topics).all().get();
-    }
-  }
-
   private static void createTopic(String name, int partitions) throws Exception {
     Topics.Spec spec = new Topics.Spec(name, partitions, Duration.ofDays(1), "benchmark");
     try (Admin admin = admin()) {
@@ -1285,8 +1271,8 @@ final class BenchPipeline implements Callable<Integer> {
   }
 
   private static void deleteTopics(DemoPipeline.Names names) {
-    try (Admin admin = admin()) {
-      admin.deleteTopics(names.specs().stream().map(Topics.Spec::name).toList()).all().get();
+    try {
+      names.deleteTopics();
     } catch (Exception e) {
       // never created, or already gone
     }

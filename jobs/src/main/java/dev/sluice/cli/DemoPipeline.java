@@ -32,6 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The demo's one job (ingest, features, scoring and monitoring of one model) and its simulator, as
@@ -55,6 +58,29 @@ final class DemoPipeline {
 
     String group(String base) {
       return prefix.isEmpty() ? base : base + "-" + prefix;
+    }
+
+    /** Creates the run's topics ({@link #specs}) on the local broker. */
+    void createTopics() throws Exception {
+      try (Admin admin = admin()) {
+        List<NewTopic> topics = new ArrayList<>();
+        for (Topics.Spec s : specs()) {
+          topics.add(new NewTopic(s.name(), s.partitions(), (short) 1).configs(s.configs()));
+        }
+        admin.createTopics(topics).all().get();
+      }
+    }
+
+    /** Deletes the run's topics from the local broker. */
+    void deleteTopics() throws Exception {
+      try (Admin admin = admin()) {
+        admin.deleteTopics(specs().stream().map(Topics.Spec::name).toList()).all().get();
+      }
+    }
+
+    private static Admin admin() {
+      return Admin.create(
+          java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaService.BOOTSTRAP));
     }
 
     /** The run's topics (the model registry is shared: model names keep runs apart). */

@@ -32,7 +32,7 @@ public final class KafkaConnectors {
    * Kept below the broker's default {@code transaction.max.timeout.ms} (15 min); the connector's
    * own default (1 h) is refused by a default broker.
    */
-  static final String TRANSACTION_TIMEOUT_MS = "900000";
+  public static final String TRANSACTION_TIMEOUT_MS = "900000";
 
   private KafkaConnectors() {}
 
