@@ -112,27 +112,20 @@ class PlatformJobUidsITCase {
     assertThat(nodes).filteredOn(n -> !n.mayHoldState()).isNotEmpty();
   }
 
+  @Test
+  void thePlatformJobRunsWithObjectReuseAndShortBufferAndWatermarkIntervals(@TempDir Path tmp)
+      throws Exception {
+    // Tuning of issue 9 (bench pipeline): no defensive copies between chained operators; network
+    // buffers and watermarks at 10 ms / 50 ms instead of Flink's 100 ms / 200 ms.
+    StreamExecutionEnvironment env = platform(tmp);
+    assertThat(env.getConfig().isObjectReuseEnabled()).isTrue();
+    assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(50L);
+    assertThat(env.getStreamGraph(false).getStreamNodes())
+        .allSatisfy(n -> assertThat(n.getBufferTimeout()).isEqualTo(10L));
+  }
+
   private static List<Node> nodes(Path tmp) throws Exception {
-    JobCommand.Platform command = new JobCommand.Platform();
-    new CommandLine(command)
-        .parseArgs(
-            "--model",
-            "fraud",
-            "--bootstrap-servers",
-            "127.0.0.1:1",
-            "--registry-url",
-            registry.url(),
-            "--checkpoint-dir",
-            tmp.resolve("checkpoints").toUri().toString(),
-            "--offline-store",
-            tmp.resolve("offline").toUri().toString(),
-            "--redis",
-            "127.0.0.1:1");
-    PlatformJob.Config config = command.config();
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(
-            FlinkEnvironments.configuration(config.checkpoints()));
-    PlatformJob.attach(env, config, OnnxScorer.FACTORY);
+    StreamExecutionEnvironment env = platform(tmp);
     StreamGraph graph = env.getStreamGraph(false);
     List<Node> nodes = new ArrayList<>();
     for (StreamNode node : graph.getStreamNodes()) {
@@ -158,6 +151,31 @@ class PlatformJobUidsITCase {
       nodes.add(new Node(node.getOperatorName(), node.getTransformationUID(), kind, state));
     }
     return nodes;
+  }
+
+  /** The platform job as `sluice job platform` builds it, not started. */
+  private static StreamExecutionEnvironment platform(Path tmp) throws Exception {
+    JobCommand.Platform command = new JobCommand.Platform();
+    new CommandLine(command)
+        .parseArgs(
+            "--model",
+            "fraud",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--registry-url",
+            registry.url(),
+            "--checkpoint-dir",
+            tmp.resolve("checkpoints").toUri().toString(),
+            "--offline-store",
+            tmp.resolve("offline").toUri().toString(),
+            "--redis",
+            "127.0.0.1:1");
+    PlatformJob.Config config = command.config();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            FlinkEnvironments.configuration(config.checkpoints()));
+    PlatformJob.attach(env, config, OnnxScorer.FACTORY);
+    return env;
   }
 
   /** Built-in operators without state of their own, running a function without operator state. */
